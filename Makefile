@@ -1,0 +1,63 @@
+# Top-level convenience Makefile over CMake (as neovim does): `make run` and `make test` are
+# all a new user needs on Debian 12. Everything real happens in CMakeLists.txt.
+
+BUILD_DIR ?= build
+ASAN_BUILD_DIR ?= build-asan
+CMAKE ?= cmake
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+# Debian 12 packages vmdeck needs to build, run its demo guest and run its tests.
+PACKAGES := build-essential cmake pkg-config \
+	libncurses-dev libxml2-dev libvterm-dev libjson-c-dev libcmocka-dev \
+	qemu-system-x86 qemu-utils linux-image-amd64 busybox-static cpio kmod \
+	tmux procps
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build run test test-quick test-asan bench guest clean
+
+all: build
+
+# Install only the packages that are missing (dpkg-query tells which).
+deps:
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	else echo "all packages present"; fi
+
+$(BUILD_DIR)/Makefile:
+	$(CMAKE) -S . -B $(BUILD_DIR)
+
+build: deps $(BUILD_DIR)/Makefile
+	$(CMAKE) --build $(BUILD_DIR) -j $(JOBS)
+
+# The demo guest: Debian's kernel + a busybox initramfs, defined as domain 'demo'.
+guest: build
+	tests/guest/build-guest.sh $(BUILD_DIR)/guest
+	@if $(BUILD_DIR)/vmdeck dominfo demo >/dev/null 2>&1; then echo "domain demo already defined"; \
+	else $(BUILD_DIR)/vmdeck define $(BUILD_DIR)/guest/demo.xml; fi
+
+run: guest
+	$(BUILD_DIR)/vmdeck
+
+# Every test, in the normal build and then again under ASan+UBSan.
+test: test-quick test-asan
+
+test-quick: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j 2
+
+test-asan: deps
+	$(CMAKE) -S . -B $(ASAN_BUILD_DIR) -DVMDECK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+	$(CMAKE) --build $(ASAN_BUILD_DIR) -j $(JOBS)
+	cd $(ASAN_BUILD_DIR) && ctest --output-on-failure -j 2
+
+bench: build
+	@if [ -x tests/bench/run.sh ]; then tests/bench/run.sh $(BUILD_DIR); \
+	else echo "no benchmarks yet"; fi
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)

@@ -1,0 +1,63 @@
+/* driver: the interface every hypervisor driver implements (like libvirt's driver tables
+ * or htop's Platform). The engine chooses a driver at run time from the URI's scheme and
+ * calls through this table; a NULL entry means "not supported" and the engine turns it into
+ * one error in one place (engine.c). Drivers see struct domain_def, never XML text. */
+#ifndef VMDECK_DRIVER_H
+#define VMDECK_DRIVER_H
+
+#include <stdbool.h>
+
+#include "engine/domain-def.h"
+#include "engine/engine.h"
+#include "engine/vmerr.h"
+
+/* The connection as drivers see it. Created by the engine, filled by driver->open. */
+struct engine_conn {
+    const struct driver *driver;
+    char *uri;         /* canonical URI, e.g. "qemu:///session" */
+    char *path;        /* URI path without slashes: "session", "system", "default" */
+    char *config_dir;  /* persistent definitions: <base>/<driver>; created 0700 */
+    char *runtime_dir; /* live state: <base>/<driver>; created 0700 */
+    int watch_fd;      /* inotify fd managed by the engine, -1 until asked for */
+    void *priv;        /* driver-private state */
+};
+
+struct driver {
+    const char *name;   /* "qemu", "test" */
+    const char *scheme; /* URI scheme it serves: "qemu", "test" */
+    /* Accept or refuse the URI path ("session", "system", "default") and set up conn->priv.
+     * The engine has already set conn->uri, config_dir and runtime_dir. */
+    int (*open)(struct engine_conn *conn, struct vmerr *err);
+    void (*close)(struct engine_conn *conn);
+
+    /* Every domain (active and inactive), in any order; caller frees *out. */
+    int (*domain_list)(struct engine_conn *conn, struct engine_domain_info **out,
+                       size_t *count, struct vmerr *err);
+    /* One domain by name; VMERR_NO_DOMAIN if none. */
+    int (*domain_lookup)(struct engine_conn *conn, const char *name,
+                         struct engine_domain_info *info, struct vmerr *err);
+    /* Store def as the persistent definition (takes ownership of def, also on error). */
+    int (*domain_define)(struct engine_conn *conn, struct domain_def *def, struct vmerr *err);
+    int (*domain_undefine)(struct engine_conn *conn, const char *name, struct vmerr *err);
+    int (*domain_start)(struct engine_conn *conn, const char *name, struct vmerr *err);
+    int (*domain_shutdown)(struct engine_conn *conn, const char *name, struct vmerr *err);
+    int (*domain_destroy)(struct engine_conn *conn, const char *name, struct vmerr *err);
+    int (*domain_reboot)(struct engine_conn *conn, const char *name, struct vmerr *err);
+    int (*domain_suspend)(struct engine_conn *conn, const char *name, struct vmerr *err);
+    int (*domain_resume)(struct engine_conn *conn, const char *name, struct vmerr *err);
+    /* A new copy of the live definition (live = true, running domains: with id and ttys)
+     * or the persistent one; caller frees with domain_def_free. */
+    struct domain_def *(*domain_get_def)(struct engine_conn *conn, const char *name, bool live,
+                                         struct vmerr *err);
+    /* Path of the first serial console's PTY of a running domain; caller frees. */
+    char *(*domain_console_path)(struct engine_conn *conn, const char *name,
+                                 struct vmerr *err);
+};
+
+/* Every driver compiled in, NULL-terminated (drivers/drivers.c). */
+extern const struct driver *const driver_table[];
+
+extern const struct driver qemu_driver;
+extern const struct driver test_driver;
+
+#endif

@@ -1,0 +1,188 @@
+/* domain-def: the in-memory model of a domain's XML definition. XML text flows in through
+ * domain_def_parse_*, is checked, and flows out through domain_def_format in today's libvirt
+ * spelling. Drivers read this struct (the QEMU argv builder, the test driver) and never
+ * touch XML themselves. Parsing is split by element family across domain-def*.c files. */
+#ifndef VMDECK_DOMAIN_DEF_H
+#define VMDECK_DOMAIN_DEF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/vmerr.h"
+
+#define DOMAIN_MAX_BOOT 4
+
+enum domain_virt_type {
+    DOMAIN_VIRT_QEMU,
+    DOMAIN_VIRT_KVM,
+    DOMAIN_VIRT_KQEMU,
+    DOMAIN_VIRT_XEN,
+};
+
+enum domain_lifecycle {
+    DOMAIN_LIFECYCLE_DESTROY,
+    DOMAIN_LIFECYCLE_RESTART,
+    DOMAIN_LIFECYCLE_PRESERVE,
+    DOMAIN_LIFECYCLE_RENAME_RESTART,
+};
+
+enum domain_boot_dev {
+    DOMAIN_BOOT_FD,
+    DOMAIN_BOOT_HD,
+    DOMAIN_BOOT_CDROM,
+    DOMAIN_BOOT_NETWORK,
+};
+
+enum domain_clock_offset {
+    DOMAIN_CLOCK_UTC,
+    DOMAIN_CLOCK_LOCALTIME,
+};
+
+enum domain_disk_type {
+    DOMAIN_DISK_TYPE_FILE,
+    DOMAIN_DISK_TYPE_BLOCK,
+};
+
+enum domain_disk_device {
+    DOMAIN_DISK_DEVICE_DISK,
+    DOMAIN_DISK_DEVICE_CDROM,
+    DOMAIN_DISK_DEVICE_FLOPPY,
+};
+
+enum domain_net_type {
+    DOMAIN_NET_USER,
+    DOMAIN_NET_NETWORK,
+    DOMAIN_NET_BRIDGE,
+    DOMAIN_NET_ETHERNET,
+    DOMAIN_NET_MCAST,
+    DOMAIN_NET_SERVER,
+    DOMAIN_NET_CLIENT,
+};
+
+enum domain_chr_type {
+    DOMAIN_CHR_PTY,
+};
+
+enum domain_graphics_type {
+    DOMAIN_GRAPHICS_VNC,
+    DOMAIN_GRAPHICS_SDL,
+};
+
+struct domain_disk {
+    enum domain_disk_type type;
+    enum domain_disk_device device;
+    char *source;     /* file path or block device; NULL = empty (cdrom/floppy) */
+    char *target_dev; /* hda, sdb, vda, fda ... (required) */
+    char *target_bus; /* ide, scsi, virtio, fdc, sata, usb, xen; NULL = derived from dev */
+    bool readonly;
+    bool shareable;
+    int line; /* line of <disk> in the source XML, for messages */
+};
+
+struct domain_net {
+    enum domain_net_type type;
+    bool has_mac;
+    unsigned char mac[6];
+    char *source_network; /* type network */
+    char *source_bridge;  /* type bridge */
+    char *source_dev;     /* type ethernet (host device), direct */
+    char *source_address; /* mcast / server / client */
+    int source_port;      /* mcast / server / client, 0 = unset */
+    char *script;         /* <script path=...> */
+    char *target_dev;     /* <target dev=...> */
+    char *model;          /* <model type=...> */
+    char *ip;             /* <ip address=...> */
+    int line;
+};
+
+struct domain_chr {
+    enum domain_chr_type type;
+    int port;  /* <target port=...>, default 0 */
+    char *tty; /* live only: /dev/pts/N */
+    int line;
+};
+
+struct domain_graphics {
+    enum domain_graphics_type type;
+    int port;      /* VNC display port (5900 + N); -1 = autoport */
+    bool autoport; /* port == -1 or autoport='yes' */
+    char *listen;  /* listen address, NULL = default */
+    int line;
+};
+
+struct domain_os {
+    char *type;    /* "hvm" or "linux" (Xen PV) */
+    char *arch;    /* i686, x86_64, ... NULL = host arch */
+    char *machine; /* pc, q35, ... NULL = default */
+    char *loader;
+    char *kernel;
+    char *initrd;
+    char *cmdline;
+    char *root;
+    enum domain_boot_dev boot[DOMAIN_MAX_BOOT];
+    size_t nboot;
+};
+
+struct domain_def {
+    enum domain_virt_type type;
+    int id; /* live only: -1 when not running */
+    char *name;
+    unsigned char uuid[16];
+    unsigned long long memory_kib;         /* <memory>: maximum */
+    unsigned long long current_memory_kib; /* <currentMemory>: = memory_kib when absent */
+    unsigned vcpus;
+    struct domain_os os;
+    bool feature_pae, feature_acpi, feature_apic;
+    bool has_clock;
+    enum domain_clock_offset clock;
+    enum domain_lifecycle on_poweroff, on_reboot, on_crash;
+    char *emulator;
+    struct domain_disk *disks;
+    size_t ndisks;
+    struct domain_net *nets;
+    size_t nnets;
+    struct domain_chr *serials;
+    size_t nserials;
+    struct domain_chr *consoles;
+    size_t nconsoles;
+    struct domain_graphics *graphics;
+    size_t ngraphics;
+};
+
+/* Flags for domain_def_format. */
+enum {
+    DOMAIN_DEF_FORMAT_INACTIVE = 1 << 0, /* omit live-only data (id, tty paths) */
+};
+
+/* Parse domain XML from a string; source names it in error messages (file name or NULL). */
+struct domain_def *domain_def_parse_string(const char *xml, const char *source,
+                                           struct vmerr *err);
+/* Parse domain XML from a file (errors name the file). */
+struct domain_def *domain_def_parse_file(const char *path, struct vmerr *err);
+/* Format def as XML in today's libvirt spelling; caller frees. */
+char *domain_def_format(const struct domain_def *def, unsigned flags);
+/* Deep copy of def (NULL on allocation failure). */
+struct domain_def *domain_def_copy(const struct domain_def *def);
+/* Free def and everything it owns. NULL is fine. */
+void domain_def_free(struct domain_def *def);
+
+/* enum <-> string tables (libvirt's spellings). to_string never returns NULL. */
+const char *domain_virt_type_to_string(enum domain_virt_type t);
+int domain_virt_type_from_string(const char *s); /* -1 if unknown */
+const char *domain_lifecycle_to_string(enum domain_lifecycle a);
+int domain_lifecycle_from_string(const char *s);
+const char *domain_boot_dev_to_string(enum domain_boot_dev d);
+int domain_boot_dev_from_string(const char *s);
+const char *domain_disk_device_to_string(enum domain_disk_device d);
+const char *domain_net_type_to_string(enum domain_net_type t);
+
+/* Format uuid as 36-char text with dashes into buf (>= 37 bytes). */
+void domain_uuid_format(const unsigned char uuid[16], char *buf);
+/* Parse uuid text with or without dashes; 0 on success, -1 if malformed. */
+int domain_uuid_parse(const char *text, unsigned char uuid[16]);
+/* Fill uuid with a random version-4 UUID. */
+void domain_uuid_generate(unsigned char uuid[16]);
+/* Whether name is usable as a domain name (non-empty, no '/', no control chars). */
+bool domain_name_valid(const char *name);
+
+#endif

@@ -1,0 +1,101 @@
+/* engine: the public API the UI and the CLI verbs use. A connection is opened by URI; the
+ * engine picks the driver from the URI at run time, turns a missing driver entry into one
+ * "not supported" error, and formats/parses XML so drivers only see struct domain_def.
+ * The UI includes this header and nothing from drivers/. */
+#ifndef VMDECK_ENGINE_H
+#define VMDECK_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/vmerr.h"
+
+struct engine_conn;
+
+enum engine_domain_state {
+    ENGINE_DOMAIN_NOSTATE = 0,
+    ENGINE_DOMAIN_RUNNING,
+    ENGINE_DOMAIN_BLOCKED,
+    ENGINE_DOMAIN_PAUSED,
+    ENGINE_DOMAIN_SHUTDOWN, /* being shut down */
+    ENGINE_DOMAIN_SHUTOFF,
+    ENGINE_DOMAIN_CRASHED,
+};
+
+#define ENGINE_NAME_MAX 256
+
+/* What a list row shows about one domain. */
+struct engine_domain_info {
+    char name[ENGINE_NAME_MAX];
+    char uuid[37];
+    int id; /* -1 when not running */
+    enum engine_domain_state state;
+    unsigned vcpus;
+    unsigned long long memory_kib;     /* current memory */
+    unsigned long long max_memory_kib; /* <memory> */
+    bool persistent;
+    bool has_console; /* a serial console PTY is available now */
+};
+
+/* Flags for engine_domain_list. */
+enum {
+    ENGINE_LIST_ACTIVE = 1 << 0,
+    ENGINE_LIST_INACTIVE = 1 << 1,
+    ENGINE_LIST_ALL = ENGINE_LIST_ACTIVE | ENGINE_LIST_INACTIVE,
+};
+
+/* Flags for engine_domain_get_xml. */
+enum {
+    ENGINE_XML_INACTIVE = 1 << 0, /* the persistent config, not the live XML */
+};
+
+/* The URI used when none is given: $VMDECK_DEFAULT_URI, else qemu:///system for root,
+ * qemu:///session otherwise. */
+const char *engine_default_uri(void);
+/* Open a connection (uri NULL = default). NULL on error. */
+struct engine_conn *engine_open(const char *uri, struct vmerr *err);
+/* Close a connection and free it. NULL is fine. */
+void engine_close(struct engine_conn *conn);
+/* The connection's canonical URI. */
+const char *engine_uri(const struct engine_conn *conn);
+/* The driver's name ("qemu", "test"). */
+const char *engine_driver_name(const struct engine_conn *conn);
+
+/* Human name of a state as virsh prints it ("running", "shut off", ...). */
+const char *engine_domain_state_name(enum engine_domain_state state);
+
+/* List domains: active ones by id, then inactive ones by name. Caller frees *out. */
+int engine_domain_list(struct engine_conn *conn, unsigned flags,
+                       struct engine_domain_info **out, size_t *count, struct vmerr *err);
+/* Look up one domain by name (or by uuid text). */
+int engine_domain_lookup(struct engine_conn *conn, const char *name,
+                         struct engine_domain_info *info, struct vmerr *err);
+/* Define (or redefine) a domain from XML; source names the XML in messages. On success
+ * *name_out (if not NULL) receives the domain's name, which the caller frees. */
+int engine_domain_define_xml(struct engine_conn *conn, const char *xml, const char *source,
+                             char **name_out, struct vmerr *err);
+/* Remove a domain's persistent definition. */
+int engine_domain_undefine(struct engine_conn *conn, const char *name, struct vmerr *err);
+/* Lifecycle. start fails with VMERR_OPERATION_INVALID on a running domain. */
+int engine_domain_start(struct engine_conn *conn, const char *name, struct vmerr *err);
+int engine_domain_shutdown(struct engine_conn *conn, const char *name, struct vmerr *err);
+int engine_domain_destroy(struct engine_conn *conn, const char *name, struct vmerr *err);
+int engine_domain_reboot(struct engine_conn *conn, const char *name, struct vmerr *err);
+int engine_domain_suspend(struct engine_conn *conn, const char *name, struct vmerr *err);
+int engine_domain_resume(struct engine_conn *conn, const char *name, struct vmerr *err);
+/* XML of a domain: live when running (with id and console tty), else persistent. */
+char *engine_domain_get_xml(struct engine_conn *conn, const char *name, unsigned flags,
+                            struct vmerr *err);
+/* Open the domain's first serial console: *fd is a non-blocking read/write fd on its PTY
+ * (the caller closes it). */
+int engine_domain_console_open(struct engine_conn *conn, const char *name, int *fd,
+                               struct vmerr *err);
+
+/* An fd that becomes readable when any domain may have changed state or definition (from
+ * this process or another); -1 if the driver has none. Call engine_watch_drain after it
+ * polls readable. */
+int engine_watch_fd(struct engine_conn *conn);
+/* Consume pending change notifications on the watch fd. */
+void engine_watch_drain(struct engine_conn *conn);
+
+#endif
