@@ -4,6 +4,7 @@
 #define VMDECK_VMERR_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum vmerr_code {
     VMERR_OK = 0,
