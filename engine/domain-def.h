@@ -175,6 +175,16 @@ const char *domain_boot_dev_to_string(enum domain_boot_dev d);
 int domain_boot_dev_from_string(const char *s);
 const char *domain_disk_device_to_string(enum domain_disk_device d);
 const char *domain_net_type_to_string(enum domain_net_type t);
+int domain_disk_device_from_string(const char *s);
+int domain_net_type_from_string(const char *s);
+const char *domain_disk_type_to_string(enum domain_disk_type t);
+int domain_disk_type_from_string(const char *s);
+const char *domain_clock_offset_to_string(enum domain_clock_offset c);
+int domain_clock_offset_from_string(const char *s);
+const char *domain_chr_type_to_string(enum domain_chr_type t);
+int domain_chr_type_from_string(const char *s);
+const char *domain_graphics_type_to_string(enum domain_graphics_type t);
+int domain_graphics_type_from_string(const char *s);
 
 /* Format uuid as 36-char text with dashes into buf (>= 37 bytes). */
 void domain_uuid_format(const unsigned char uuid[16], char *buf);
@@ -184,5 +194,68 @@ int domain_uuid_parse(const char *text, unsigned char uuid[16]);
 void domain_uuid_generate(unsigned char uuid[16]);
 /* Whether name is usable as a domain name (non-empty, no '/', no control chars). */
 bool domain_name_valid(const char *name);
+
+/* ---- Internal to engine/domain-def*.c (the parser is split by element family) ---- */
+
+struct _xmlNode;
+
+/* What one parse carries through the element-family parsers: where errors go. */
+struct domain_xml {
+    const char *source; /* file name, or "<string>", for messages */
+    struct vmerr *err;
+};
+
+/* Set a VMERR_XML at node's line about field; returns -1. */
+int domain_def_xml_error(const struct domain_xml *x, const struct _xmlNode *node,
+                         const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Attribute value (malloc'd) or NULL when absent. */
+char *domain_def_xml_attr(const struct _xmlNode *node, const char *name);
+/* Element text (malloc'd, "" when empty). */
+char *domain_def_xml_text(const struct _xmlNode *node);
+/* Whether node is an element in the default (empty) namespace. */
+bool domain_def_xml_is_ours(const struct _xmlNode *node);
+/* Fail when node has an attribute (no namespace) not in the NULL-terminated allowed list. */
+int domain_def_xml_check_attrs(const struct domain_xml *x, const struct _xmlNode *node,
+                               const char *const *allowed);
+/* Fail when node has a child element of ours (an unknown element for a leaf). */
+int domain_def_xml_check_empty(const struct domain_xml *x, const struct _xmlNode *node);
+/* Error for an unknown child element of parent. */
+int domain_def_xml_unknown(const struct domain_xml *x, const struct _xmlNode *node);
+/* Parse a decimal integer in [min, max] (surrounding blanks allowed); errors read
+ * "WHAT 'text' is not a number" (what: "<memory>", "<graphics> port", ...). */
+int domain_def_xml_parse_ll(const struct domain_xml *x, const struct _xmlNode *node,
+                            const char *field, const char *what, const char *text,
+                            long long min, long long max, long long *out);
+/* Parse 'yes'/'no' into *out. */
+int domain_def_xml_parse_yesno(const struct domain_xml *x, const struct _xmlNode *node,
+                               const char *field, const char *text, bool *out);
+/* Duplicate text with leading/trailing blanks removed. */
+char *domain_def_xml_strip(const char *text);
+
+/* <os>, <features>, <clock>, on_* (domain-def-os.c). */
+int domain_def_os_parse(const struct domain_xml *x, const struct _xmlNode *node,
+                        struct domain_def *def);
+int domain_def_os_parse_features(const struct domain_xml *x, const struct _xmlNode *node,
+                                 struct domain_def *def);
+int domain_def_os_parse_clock(const struct domain_xml *x, const struct _xmlNode *node,
+                              struct domain_def *def);
+int domain_def_os_parse_lifecycle(const struct domain_xml *x, const struct _xmlNode *node,
+                                  enum domain_lifecycle *out);
+/* Deep copy of src's os block into dst (0, or -1 on allocation failure). */
+int domain_def_os_copy(struct domain_os *dst, const struct domain_os *src);
+/* Free what os owns. */
+void domain_def_os_clear(struct domain_os *os);
+
+/* <devices> (domain-def-devices.c). */
+int domain_def_devices_parse(const struct domain_xml *x, const struct _xmlNode *node,
+                             struct domain_def *def);
+/* Checks across devices once the whole document is read (console/serial pairing...). */
+int domain_def_devices_finish(const struct domain_xml *x, const struct _xmlNode *root,
+                              struct domain_def *def);
+/* Deep copy of src's devices into dst (0, or -1 on allocation failure). */
+int domain_def_devices_copy(struct domain_def *dst, const struct domain_def *src);
+/* Free every device def owns. */
+void domain_def_devices_clear(struct domain_def *def);
 
 #endif
