@@ -14,15 +14,15 @@
 #include <libxml/tree.h>
 
 /* Disk buses libvirt knows for the device kinds we model. */
-static const char *const disk_buses[] = {"ide", "scsi", "virtio", "xen", "usb", "sata", "fdc",
-                                         NULL};
+static const char *const disk_buses[] = {"ide", "scsi", "virtio", "xen",
+                                         "usb", "sata", "fdc",    NULL};
 
 /* Target-name prefixes and the bus each implies, longest prefix first (libvirt's rule). */
 static const struct {
     const char *prefix;
     const char *bus;
 } disk_prefix_bus[] = {
-    {"xvd", "xen"}, {"hd", "ide"}, {"sd", "scsi"}, {"vd", "virtio"}, {"fd", "fdc"}, {"ub", "usb"},
+    {"xvd", "xen"}, {"hd", "ide"}, {"sd", "scsi"}, {"vd", "virtio"}, {"fd", "fdc"},
 };
 
 /* Grow an array by one zeroed element; returns the new element (aborts when out of memory,
@@ -84,8 +84,8 @@ static int nonempty_attr(const struct domain_xml *x, const xmlNode *node, const 
     char *v = domain_def_xml_attr(node, name);
     if (v && !*v) {
         free(v);
-        return domain_def_xml_error(x, node, name, "<%s %s=''> is empty",
-                                    (const char *)node->name, name);
+        return domain_def_xml_error(x, node, name, "<%s %s=''> is empty", (const char *)node->name,
+                                    name);
     }
     free(*out);
     *out = v;
@@ -105,8 +105,7 @@ static int once(const struct domain_xml *x, const xmlNode *node, bool *seen)
 /* ---- <disk> ---- */
 
 /* <source file=...> or <source dev=...> of a disk, matching its type. */
-static int parse_disk_source(const struct domain_xml *x, const xmlNode *node,
-                             struct domain_disk *d)
+static int parse_disk_source(const struct domain_xml *x, const xmlNode *node, struct domain_disk *d)
 {
     static const char *const attrs[] = {"file", "dev", NULL};
     if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
@@ -130,8 +129,7 @@ static int parse_disk_source(const struct domain_xml *x, const xmlNode *node,
 }
 
 /* <target dev=... bus=...> of a disk. */
-static int parse_disk_target(const struct domain_xml *x, const xmlNode *node,
-                             struct domain_disk *d)
+static int parse_disk_target(const struct domain_xml *x, const xmlNode *node, struct domain_disk *d)
 {
     static const char *const attrs[] = {"dev", "bus", NULL};
     if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
@@ -180,8 +178,7 @@ static int check_disk(const struct domain_xml *x, const xmlNode *node, struct do
                                     d->type == DOMAIN_DISK_TYPE_FILE ? "file" : "dev");
     bool fd_name = !strncmp(d->target_dev, "fd", 2);
     if (d->device == DOMAIN_DISK_DEVICE_FLOPPY && !fd_name)
-        return domain_def_xml_error(x, node, "dev",
-                                    "floppy <disk> target '%s' must be named fd*",
+        return domain_def_xml_error(x, node, "dev", "floppy <disk> target '%s' must be named fd*",
                                     d->target_dev);
     if (d->device != DOMAIN_DISK_DEVICE_FLOPPY && fd_name)
         return domain_def_xml_error(x, node, "dev",
@@ -192,7 +189,7 @@ static int check_disk(const struct domain_xml *x, const xmlNode *node, struct do
         if (!bus)
             return domain_def_xml_error(x, node, "bus",
                                         "<disk> target '%s' does not imply a bus (hd*, sd*, "
-                                        "vd*, xvd*, fd*, ub*); give <target bus=...>",
+                                        "vd*, xvd*, fd*); give <target bus=...>",
                                         d->target_dev);
         d->target_bus = strdup(bus);
     }
@@ -210,8 +207,7 @@ static int check_disk(const struct domain_xml *x, const xmlNode *node, struct do
 }
 
 /* An empty flag element of a disk (<readonly/>, <shareable/>). */
-static int parse_disk_flag(const struct domain_xml *x, const xmlNode *node, bool *seen,
-                           bool *flag)
+static int parse_disk_flag(const struct domain_xml *x, const xmlNode *node, bool *seen, bool *flag)
 {
     if (once(x, node, seen) < 0 || domain_def_xml_check_attrs(x, node, NULL) < 0 ||
         domain_def_xml_check_empty(x, node) < 0)
@@ -224,7 +220,7 @@ static int parse_disk_flag(const struct domain_xml *x, const xmlNode *node, bool
 static int parse_disk(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
 {
     static const char *const attrs[] = {"type", "device", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0)
+    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_text(x, node) < 0)
         return -1;
     struct domain_disk d = {.line = node_line(node)};
     char *type = domain_def_xml_attr(node, "type");
@@ -236,9 +232,8 @@ static int parse_disk(const struct domain_xml *x, const xmlNode *node, struct do
         rc = domain_def_xml_error(x, node, "type",
                                   "unknown disk type '%s' (expected file or block)", type);
     else if (dv < 0)
-        rc = domain_def_xml_error(x, node, "device",
-                                  "unknown disk device '%s' (expected disk, cdrom or floppy)",
-                                  device);
+        rc = domain_def_xml_error(
+            x, node, "device", "unknown disk device '%s' (expected disk, cdrom or floppy)", device);
     free(type);
     free(device);
     if (rc < 0)
@@ -283,8 +278,9 @@ static int parse_mac(const char *text, unsigned char mac[6])
         unsigned v = 0;
         int n = 0;
         while (n < 2 && isxdigit((unsigned char)*p)) {
-            v = v * 16 + (unsigned)(isdigit((unsigned char)*p) ? *p - '0'
-                                                                : (tolower((unsigned char)*p) - 'a' + 10));
+            v = v * 16 + (unsigned)(isdigit((unsigned char)*p)
+                                        ? *p - '0'
+                                        : (tolower((unsigned char)*p) - 'a' + 10));
             p++;
             n++;
         }
@@ -295,7 +291,8 @@ static int parse_mac(const char *text, unsigned char mac[6])
     return *p ? -1 : 0;
 }
 
-/* <mac address=...>: a unicast MAC address. */
+/* <mac address=...>: six bytes. Multicast addresses are accepted: the seed's own examples
+ * use 11:22:33:44:55:66. */
 static int parse_net_mac(const struct domain_xml *x, const xmlNode *node, struct domain_net *n)
 {
     static const char *const attrs[] = {"address", NULL};
@@ -309,11 +306,6 @@ static int parse_net_mac(const struct domain_xml *x, const xmlNode *node, struct
         rc = domain_def_xml_error(x, node, "address",
                                   "<mac> address '%s' is not a MAC address (expected six hex "
                                   "bytes like 52:54:00:12:34:56)",
-                                  addr);
-    else if (n->mac[0] & 1)
-        rc = domain_def_xml_error(x, node, "address",
-                                  "<mac> address '%s' is a multicast address; a NIC needs a "
-                                  "unicast one",
                                   addr);
     free(addr);
     n->has_mac = rc == 0;
@@ -337,8 +329,7 @@ static int parse_net_source(const struct domain_xml *x, const xmlNode *node, str
     const char *const *attrs = NULL;
     switch (n->type) {
     case DOMAIN_NET_USER:
-        return domain_def_xml_error(x, node, "source",
-                                    "<interface type='user'> takes no <source>");
+        return domain_def_xml_error(x, node, "source", "<interface type='user'> takes no <source>");
     case DOMAIN_NET_NETWORK:
         attrs = network_attrs;
         break;
@@ -367,8 +358,8 @@ static int parse_net_source(const struct domain_xml *x, const xmlNode *node, str
             return -1;
         }
         if (a && b && strcmp(a, b)) {
-            domain_def_xml_error(x, node, now, "<source> %s='%s' and %s='%s' disagree", now, a,
-                                 old, b);
+            domain_def_xml_error(x, node, now, "<source> %s='%s' and %s='%s' disagree", now, a, old,
+                                 b);
             free(a);
             free(b);
             return -1;
@@ -449,8 +440,7 @@ static int check_net(const struct domain_xml *x, const xmlNode *node, const stru
                                     "<interface type='%s'> needs a <source port=...>", type);
     if (n->type == DOMAIN_NET_MCAST) {
         struct in_addr a;
-        if (inet_pton(AF_INET, n->source_address, &a) != 1 ||
-            (ntohl(a.s_addr) >> 28) != 0xe)
+        if (inet_pton(AF_INET, n->source_address, &a) != 1 || (ntohl(a.s_addr) >> 28) != 0xe)
             return domain_def_xml_error(x, node, "address",
                                         "<interface type='mcast'> address '%s' is not an IPv4 "
                                         "multicast address (224.0.0.0/4)",
@@ -470,18 +460,16 @@ static int check_net(const struct domain_xml *x, const xmlNode *node, const stru
         unsigned char buf[16];
         if (inet_pton(AF_INET, n->ip, buf) != 1 && inet_pton(AF_INET6, n->ip, buf) != 1)
             return domain_def_xml_error(x, node, "ip",
-                                        "<interface> ip address '%s' is not an IP address",
-                                        n->ip);
+                                        "<interface> ip address '%s' is not an IP address", n->ip);
     }
     return 0;
 }
 
 /* <interface type=...>: type defaults to user, as in libvirt. */
-static int parse_interface(const struct domain_xml *x, const xmlNode *node,
-                           struct domain_def *def)
+static int parse_interface(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
 {
     static const char *const attrs[] = {"type", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0)
+    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_text(x, node) < 0)
         return -1;
     struct domain_net n = {.line = node_line(node)};
     char *type = domain_def_xml_attr(node, "type");
@@ -582,7 +570,7 @@ static int parse_chr(const struct domain_xml *x, const xmlNode *node, struct dom
 {
     static const char *const attrs[] = {"type", "tty", NULL};
     bool console = !strcmp((const char *)node->name, "console");
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0)
+    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_text(x, node) < 0)
         return -1;
     struct domain_chr c = {.line = node_line(node)};
     char *type = domain_def_xml_attr(node, "type");
@@ -619,11 +607,9 @@ static int parse_chr(const struct domain_xml *x, const xmlNode *node, struct dom
         return -1;
     }
     if (console)
-        *(struct domain_chr *)array_append((void **)&def->consoles, &def->nconsoles,
-                                           sizeof(c)) = c;
+        *(struct domain_chr *)array_append((void **)&def->consoles, &def->nconsoles, sizeof(c)) = c;
     else
-        *(struct domain_chr *)array_append((void **)&def->serials, &def->nserials, sizeof(c)) =
-            c;
+        *(struct domain_chr *)array_append((void **)&def->serials, &def->nserials, sizeof(c)) = c;
     return 0;
 }
 
@@ -698,8 +684,7 @@ static int parse_graphics_vnc(const struct domain_xml *x, const xmlNode *node,
 }
 
 /* <graphics type='vnc|sdl' ...>. */
-static int parse_graphics(const struct domain_xml *x, const xmlNode *node,
-                          struct domain_def *def)
+static int parse_graphics(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
 {
     static const char *const vnc_attrs[] = {"type", "port", "autoport", "listen", NULL};
     static const char *const sdl_attrs[] = {"type", NULL};
@@ -718,7 +703,10 @@ static int parse_graphics(const struct domain_xml *x, const xmlNode *node,
     free(type);
     g.type = (enum domain_graphics_type)t;
     bool vnc = g.type == DOMAIN_GRAPHICS_VNC;
-    int rc = domain_def_xml_check_attrs(x, node, vnc ? vnc_attrs : sdl_attrs);
+    int rc = domain_def_xml_check_attrs(x, node, vnc ? vnc_attrs : sdl_attrs) < 0 ||
+                     domain_def_xml_check_text(x, node) < 0
+                 ? -1
+                 : 0;
     if (rc == 0 && vnc)
         rc = parse_graphics_vnc(x, node, &g);
     if (rc == 0 && !vnc)
@@ -736,8 +724,8 @@ static int parse_graphics(const struct domain_xml *x, const xmlNode *node,
         graphics_clear(&g);
         return -1;
     }
-    *(struct domain_graphics *)array_append((void **)&def->graphics, &def->ngraphics,
-                                            sizeof(g)) = g;
+    *(struct domain_graphics *)array_append((void **)&def->graphics, &def->ngraphics, sizeof(g)) =
+        g;
     return 0;
 }
 
@@ -746,7 +734,7 @@ static int parse_graphics(const struct domain_xml *x, const xmlNode *node,
 /* <emulator>: the device model binary. */
 static int parse_emulator(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_leaf(x, node) < 0)
         return -1;
     if (def->emulator)
         return domain_def_xml_error(x, node, "emulator", "<emulator> appears twice in <devices>");
@@ -764,7 +752,7 @@ static const struct {
     const char *name;
     int (*parse)(const struct domain_xml *x, const xmlNode *node, struct domain_def *def);
 } device_elements[] = {
-    {"emulator", parse_emulator}, {"disk", parse_disk}, {"interface", parse_interface},
+    {"emulator", parse_emulator}, {"disk", parse_disk},   {"interface", parse_interface},
     {"serial", parse_chr},        {"console", parse_chr}, {"graphics", parse_graphics},
 };
 
@@ -772,7 +760,7 @@ static const struct {
 int domain_def_devices_parse(const struct domain_xml *x, const struct _xmlNode *node,
                              struct domain_def *def)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0)
+    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_text(x, node) < 0)
         return -1;
     for (const xmlNode *c = node->children; c; c = c->next) {
         if (!domain_def_xml_is_ours(c))
@@ -841,12 +829,10 @@ int domain_def_devices_finish(const struct domain_xml *x, const struct _xmlNode 
         return 0;
     if (def->nconsoles > 0 && def->nserials == 0) {
         struct domain_chr s = chr_dup(&def->consoles[0]);
-        *(struct domain_chr *)array_append((void **)&def->serials, &def->nserials, sizeof(s)) =
-            s;
+        *(struct domain_chr *)array_append((void **)&def->serials, &def->nserials, sizeof(s)) = s;
     } else if (def->nserials > 0 && def->nconsoles == 0) {
         struct domain_chr c = chr_dup(&def->serials[0]);
-        *(struct domain_chr *)array_append((void **)&def->consoles, &def->nconsoles,
-                                           sizeof(c)) = c;
+        *(struct domain_chr *)array_append((void **)&def->consoles, &def->nconsoles, sizeof(c)) = c;
     } else if (def->nserials > 0 && def->consoles[0].port == def->serials[0].port) {
         struct domain_chr *s = &def->serials[0], *c = &def->consoles[0];
         if (s->tty && c->tty && strcmp(s->tty, c->tty))
@@ -931,8 +917,7 @@ int domain_def_devices_copy(struct domain_def *dst, const struct domain_def *src
     } chrs[] = {{&dst->serials, &dst->nserials, src->serials, src->nserials},
                 {&dst->consoles, &dst->nconsoles, src->consoles, src->nconsoles}};
     for (size_t k = 0; k < 2; k++) {
-        if (copy_array((void **)chrs[k].dst, chrs[k].src, chrs[k].n, sizeof(struct domain_chr)) <
-            0)
+        if (copy_array((void **)chrs[k].dst, chrs[k].src, chrs[k].n, sizeof(struct domain_chr)) < 0)
             return -1;
         *chrs[k].ndst = chrs[k].n;
         for (size_t i = 0; i < chrs[k].n; i++)
@@ -941,8 +926,8 @@ int domain_def_devices_copy(struct domain_def *dst, const struct domain_def *src
             if (copy_string(&(*chrs[k].dst)[i].tty, chrs[k].src[i].tty) < 0)
                 return -1;
     }
-    if (copy_array((void **)&dst->graphics, src->graphics, src->ngraphics,
-                   sizeof(*src->graphics)) < 0)
+    if (copy_array((void **)&dst->graphics, src->graphics, src->ngraphics, sizeof(*src->graphics)) <
+        0)
         return -1;
     dst->ngraphics = src->ngraphics;
     for (size_t i = 0; i < src->ngraphics; i++)

@@ -139,8 +139,8 @@ static void format_net(FILE *f, const struct domain_net *n)
 {
     fprintf(f, "    <interface type='%s'>\n", domain_net_type_to_string(n->type));
     if (n->has_mac)
-        fprintf(f, "      <mac address='%02x:%02x:%02x:%02x:%02x:%02x'/>\n", n->mac[0],
-                n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+        fprintf(f, "      <mac address='%02x:%02x:%02x:%02x:%02x:%02x'/>\n", n->mac[0], n->mac[1],
+                n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
     switch (n->type) {
     case DOMAIN_NET_USER:
         break;

@@ -11,11 +11,11 @@
 
 /* libvirt's architecture names (virArch), the ones <type arch=...> may carry. */
 static const char *const arch_names[] = {
-    "aarch64", "alpha",    "armv6l",  "armv7b",   "armv7l",       "cris",     "i686",
-    "ia64",    "lm32",     "loongarch64", "m68k", "microblaze",   "microblazeel", "mips",
-    "mips64",  "mips64el", "mipsel",  "openrisc", "parisc",       "parisc64", "ppc",
-    "ppc64",   "ppc64le",  "ppcemb",  "ppcle",    "riscv32",      "riscv64",  "s390",
-    "s390x",   "sh4",      "sh4eb",   "sparc",    "sparc64",      "unicore32", "x86_64",
+    "aarch64", "alpha",    "armv6l",      "armv7b",   "armv7l",     "cris",         "i686",
+    "ia64",    "lm32",     "loongarch64", "m68k",     "microblaze", "microblazeel", "mips",
+    "mips64",  "mips64el", "mipsel",      "openrisc", "parisc",     "parisc64",     "ppc",
+    "ppc64",   "ppc64le",  "ppcemb",      "ppcle",    "riscv32",    "riscv64",      "s390",
+    "s390x",   "sh4",      "sh4eb",       "sparc",    "sparc64",    "unicore32",    "x86_64",
     "xtensa",  "xtensaeb", NULL,
 };
 
@@ -31,11 +31,11 @@ static bool arch_known(const char *arch)
 /* Text of a path-like leaf element (<loader>, <kernel>, ...) into *out; "" means absent. */
 static int parse_text_leaf(const struct domain_xml *x, const xmlNode *node, char **out)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_leaf(x, node) < 0)
         return -1;
     if (*out)
-        return domain_def_xml_error(x, node, (const char *)node->name,
-                                    "<%s> appears twice in <os>", (const char *)node->name);
+        return domain_def_xml_error(x, node, (const char *)node->name, "<%s> appears twice in <os>",
+                                    (const char *)node->name);
     char *text = domain_def_xml_text(node);
     if (!*text) {
         free(text);
@@ -50,7 +50,7 @@ static int parse_text_leaf(const struct domain_xml *x, const xmlNode *node, char
 static int parse_os_type(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
 {
     static const char *const attrs[] = {"arch", "machine", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_leaf(x, node) < 0)
         return -1;
     if (def->os.type)
         return domain_def_xml_error(x, node, "type", "<type> appears twice in <os>");
@@ -78,8 +78,7 @@ static int parse_os_type(const struct domain_xml *x, const xmlNode *node, struct
     def->os.type = type;
     char *arch = domain_def_xml_attr(node, "arch");
     if (arch && !arch_known(arch)) {
-        domain_def_xml_error(x, node, "arch", "unknown architecture '%s' in <type arch=...>",
-                             arch);
+        domain_def_xml_error(x, node, "arch", "unknown architecture '%s' in <type arch=...>", arch);
         free(arch);
         return -1;
     }
@@ -121,7 +120,7 @@ static int parse_boot(const struct domain_xml *x, const xmlNode *node, struct do
 int domain_def_os_parse(const struct domain_xml *x, const struct _xmlNode *node,
                         struct domain_def *def)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0)
+    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_text(x, node) < 0)
         return -1;
     for (const xmlNode *c = node->children; c; c = c->next) {
         if (!domain_def_xml_is_ours(c))
@@ -156,7 +155,7 @@ int domain_def_os_parse(const struct domain_xml *x, const struct _xmlNode *node,
 int domain_def_os_parse_features(const struct domain_xml *x, const struct _xmlNode *node,
                                  struct domain_def *def)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0)
+    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_text(x, node) < 0)
         return -1;
     for (const xmlNode *c = node->children; c; c = c->next) {
         if (!domain_def_xml_is_ours(c))
@@ -189,8 +188,8 @@ int domain_def_os_parse_clock(const struct domain_xml *x, const struct _xmlNode 
     char *sync = domain_def_xml_attr(node, "sync");
     int rc = 0;
     if (offset && sync && strcmp(offset, sync)) {
-        rc = domain_def_xml_error(x, node, "offset",
-                                  "<clock> offset='%s' and sync='%s' disagree", offset, sync);
+        rc = domain_def_xml_error(x, node, "offset", "<clock> offset='%s' and sync='%s' disagree",
+                                  offset, sync);
     } else if (!offset && !sync) {
         rc = domain_def_xml_error(x, node, "offset", "<clock> needs an offset attribute");
     } else {
@@ -198,8 +197,7 @@ int domain_def_os_parse_clock(const struct domain_xml *x, const struct _xmlNode 
         int c = domain_clock_offset_from_string(v);
         if (c < 0)
             rc = domain_def_xml_error(x, node, offset ? "offset" : "sync",
-                                      "unknown clock offset '%s' (expected utc or localtime)",
-                                      v);
+                                      "unknown clock offset '%s' (expected utc or localtime)", v);
         else {
             def->has_clock = true;
             def->clock = (enum domain_clock_offset)c;
@@ -214,7 +212,7 @@ int domain_def_os_parse_clock(const struct domain_xml *x, const struct _xmlNode 
 int domain_def_os_parse_lifecycle(const struct domain_xml *x, const struct _xmlNode *node,
                                   enum domain_lifecycle *out)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_leaf(x, node) < 0)
         return -1;
     char *text = domain_def_xml_text(node), *v = domain_def_xml_strip(text);
     free(text);
@@ -249,8 +247,7 @@ int domain_def_os_copy(struct domain_os *dst, const struct domain_os *src)
     dst->kernel = dst->initrd = dst->cmdline = dst->root = NULL;
     if (copy_string(&dst->type, src->type) < 0 || copy_string(&dst->arch, src->arch) < 0 ||
         copy_string(&dst->machine, src->machine) < 0 ||
-        copy_string(&dst->loader, src->loader) < 0 ||
-        copy_string(&dst->kernel, src->kernel) < 0 ||
+        copy_string(&dst->loader, src->loader) < 0 || copy_string(&dst->kernel, src->kernel) < 0 ||
         copy_string(&dst->initrd, src->initrd) < 0 ||
         copy_string(&dst->cmdline, src->cmdline) < 0 || copy_string(&dst->root, src->root) < 0)
         return -1;

@@ -13,8 +13,8 @@
 #include <libxml/tree.h>
 
 /* Report an XML error about node (its line) and field. */
-int domain_def_xml_error(const struct domain_xml *x, const struct _xmlNode *node,
-                         const char *field, const char *fmt, ...)
+int domain_def_xml_error(const struct domain_xml *x, const struct _xmlNode *node, const char *field,
+                         const char *fmt, ...)
 {
     char msg[sizeof(((struct vmerr *)0)->message)];
     va_list ap;
@@ -72,12 +72,54 @@ int domain_def_xml_check_attrs(const struct domain_xml *x, const struct _xmlNode
     return 0;
 }
 
-/* Reject child elements of a leaf element. */
-int domain_def_xml_check_empty(const struct domain_xml *x, const struct _xmlNode *node)
+/* Reject child elements of an element that holds text (<name>, <kernel>, ...). */
+int domain_def_xml_check_leaf(const struct domain_xml *x, const struct _xmlNode *node)
 {
     for (xmlNode *c = node->children; c; c = c->next)
         if (domain_def_xml_is_ours(c))
             return domain_def_xml_unknown(x, c);
+    return 0;
+}
+
+/* Reject child elements and text in an element that carries only attributes. */
+int domain_def_xml_check_empty(const struct domain_xml *x, const struct _xmlNode *node)
+{
+    if (domain_def_xml_check_leaf(x, node) < 0)
+        return -1;
+    return domain_def_xml_check_text(x, node);
+}
+
+/* Whether s is only white space. */
+static bool blank(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    return !*s;
+}
+
+/* Reject non-blank text directly inside an element that holds only elements. */
+int domain_def_xml_check_text(const struct domain_xml *x, const struct _xmlNode *node)
+{
+    for (xmlNode *c = node->children; c; c = c->next) {
+        if ((c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) || !c->content ||
+            blank((const char *)c->content))
+            continue;
+        const char *content = (const char *)c->content;
+        /* libxml2 gives a text node the line where it ends: step back to its start, then
+         * forward to its first non-blank character */
+        long line = xmlGetLineNo(c);
+        for (const char *p = content; *p; p++)
+            line -= *p == '\n';
+        for (const char *p = content; *p && isspace((unsigned char)*p); p++)
+            line += *p == '\n';
+        char *text = domain_def_xml_strip(content);
+        if (strlen(text) > 40)
+            strcpy(text + 37, "...");
+        vmerr_set_xml(x->err, x->source, line > 0 ? (int)line : 0, (const char *)node->name,
+                      "unexpected text '%s' in <%s>", text, (const char *)node->name);
+        free(text);
+        return -1;
+    }
     return 0;
 }
 
@@ -87,9 +129,8 @@ int domain_def_xml_unknown(const struct domain_xml *x, const struct _xmlNode *no
     const char *parent = node->parent && node->parent->type == XML_ELEMENT_NODE
                              ? (const char *)node->parent->name
                              : "document";
-    return domain_def_xml_error(x, node, (const char *)node->name,
-                                "unknown element <%s> in <%s>", (const char *)node->name,
-                                parent);
+    return domain_def_xml_error(x, node, (const char *)node->name, "unknown element <%s> in <%s>",
+                                (const char *)node->name, parent);
 }
 
 /* Copy of text without leading and trailing white space. */
@@ -105,8 +146,8 @@ char *domain_def_xml_strip(const char *text)
 
 /* A decimal integer within bounds, else an error in words: "WHAT 'text' is not a number". */
 int domain_def_xml_parse_ll(const struct domain_xml *x, const struct _xmlNode *node,
-                            const char *field, const char *what, const char *text,
-                            long long min, long long max, long long *out)
+                            const char *field, const char *what, const char *text, long long min,
+                            long long max, long long *out)
 {
     char *s = domain_def_xml_strip(text);
     char *end = NULL;
@@ -118,8 +159,8 @@ int domain_def_xml_parse_ll(const struct domain_xml *x, const struct _xmlNode *n
         if (bad)
             domain_def_xml_error(x, node, field, "%s '%s' is not a number", what, text);
         else
-            domain_def_xml_error(x, node, field, "%s %s is out of range (%lld to %lld)", what,
-                                 s, min, max);
+            domain_def_xml_error(x, node, field, "%s %s is out of range (%lld to %lld)", what, s,
+                                 min, max);
         free(s);
         return -1;
     }
@@ -137,7 +178,6 @@ int domain_def_xml_parse_yesno(const struct domain_xml *x, const struct _xmlNode
     else if (!strcmp(text, "no"))
         *out = false;
     else
-        return domain_def_xml_error(x, node, field, "%s='%s' must be 'yes' or 'no'", field,
-                                    text);
+        return domain_def_xml_error(x, node, field, "%s='%s' must be 'yes' or 'no'", field, text);
     return 0;
 }

@@ -59,9 +59,9 @@ static const char *const disk_device_names[] = {
 };
 
 static const char *const net_type_names[] = {
-    [DOMAIN_NET_USER] = "user",         [DOMAIN_NET_NETWORK] = "network",
-    [DOMAIN_NET_BRIDGE] = "bridge",     [DOMAIN_NET_ETHERNET] = "ethernet",
-    [DOMAIN_NET_MCAST] = "mcast",       [DOMAIN_NET_SERVER] = "server",
+    [DOMAIN_NET_USER] = "user",     [DOMAIN_NET_NETWORK] = "network",
+    [DOMAIN_NET_BRIDGE] = "bridge", [DOMAIN_NET_ETHERNET] = "ethernet",
+    [DOMAIN_NET_MCAST] = "mcast",   [DOMAIN_NET_SERVER] = "server",
     [DOMAIN_NET_CLIENT] = "client",
 };
 
@@ -322,7 +322,7 @@ struct domain_def *domain_def_copy(const struct domain_def *def)
 /* <name>: required, a valid domain name. */
 static int parse_name(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_leaf(x, node) < 0)
         return -1;
     char *name = domain_def_xml_text(node);
     if (!domain_name_valid(name)) {
@@ -340,7 +340,7 @@ static int parse_name(const struct domain_xml *x, const xmlNode *node, struct do
 /* <uuid>: 32 hex digits with or without dashes. */
 static int parse_uuid(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_leaf(x, node) < 0)
         return -1;
     char *text = domain_def_xml_text(node), *s = domain_def_xml_strip(text);
     int rc = domain_uuid_parse(s, def->uuid);
@@ -383,7 +383,7 @@ static int parse_memory_value(const struct domain_xml *x, const xmlNode *node, c
                               unsigned long long *out_kib)
 {
     static const char *const attrs[] = {"unit", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_leaf(x, node) < 0)
         return -1;
     char *unit = domain_def_xml_attr(node, "unit");
     unsigned long long scale = unit ? memory_unit_scale(unit) : 1024;
@@ -430,13 +430,12 @@ static int parse_current_memory(const struct domain_xml *x, const xmlNode *node,
 static int parse_vcpu(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
 {
     static const char *const attrs[] = {"placement", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_leaf(x, node) < 0)
         return -1;
     char *placement = domain_def_xml_attr(node, "placement");
     if (placement && strcmp(placement, "static")) {
         domain_def_xml_error(x, node, "placement",
-                             "<vcpu> placement '%s' is not supported (only 'static')",
-                             placement);
+                             "<vcpu> placement '%s' is not supported (only 'static')", placement);
         free(placement);
         return -1;
     }
@@ -458,8 +457,7 @@ static int parse_on_poweroff(const struct domain_xml *x, const xmlNode *node,
 }
 
 /* <on_reboot>. */
-static int parse_on_reboot(const struct domain_xml *x, const xmlNode *node,
-                           struct domain_def *def)
+static int parse_on_reboot(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
 {
     return domain_def_os_parse_lifecycle(x, node, &def->on_reboot);
 }
@@ -494,14 +492,13 @@ static int parse_domain_attrs(const struct domain_xml *x, const xmlNode *root,
                               struct domain_def *def)
 {
     static const char *const attrs[] = {"type", "id", NULL};
-    if (domain_def_xml_check_attrs(x, root, attrs) < 0)
+    if (domain_def_xml_check_attrs(x, root, attrs) < 0 || domain_def_xml_check_text(x, root) < 0)
         return -1;
     char *type = domain_def_xml_attr(root, "type");
     int t = type ? domain_virt_type_from_string(type) : DOMAIN_VIRT_XEN; /* seed: xen default */
     if (t < 0) {
         domain_def_xml_error(x, root, "type",
-                             "unknown domain type '%s' (expected qemu, kvm, kqemu or xen)",
-                             type);
+                             "unknown domain type '%s' (expected qemu, kvm, kqemu or xen)", type);
         free(type);
         return -1;
     }
@@ -544,8 +541,7 @@ static int parse_domain(const struct domain_xml *x, const xmlNode *root, struct 
     if (!def->name)
         return domain_def_xml_error(x, root, "name", "<domain> needs a <name>");
     if (!def->memory_kib)
-        return domain_def_xml_error(x, root, "memory", "<domain> '%s' needs a <memory>",
-                                    def->name);
+        return domain_def_xml_error(x, root, "memory", "<domain> '%s' needs a <memory>", def->name);
     if (!def->os.type)
         return domain_def_xml_error(x, root, "os", "<domain> '%s' needs an <os> with a <type>",
                                     def->name);
@@ -559,6 +555,32 @@ static int parse_domain(const struct domain_xml *x, const xmlNode *root, struct 
     if (!seen[1])
         domain_uuid_generate(def->uuid);
     return domain_def_devices_finish(x, root, def);
+}
+
+/* Reject elements and attributes in any namespace: the model has nowhere to keep them, and
+ * dropping them on the next format would lose the user's data. */
+static int check_namespaces(const struct domain_xml *x, const xmlNode *node)
+{
+    for (const xmlNode *c = node; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (c->ns)
+            return domain_def_xml_error(
+                x, c, (const char *)c->name,
+                "element <%s%s%s> in namespace '%s' is not supported (it would be lost)",
+                c->ns->prefix ? (const char *)c->ns->prefix : "", c->ns->prefix ? ":" : "",
+                (const char *)c->name, (const char *)c->ns->href);
+        for (const xmlAttr *a = c->properties; a; a = a->next)
+            if (a->ns)
+                return domain_def_xml_error(
+                    x, c, (const char *)a->name,
+                    "attribute %s%s%s on <%s> in namespace '%s' is not supported",
+                    a->ns->prefix ? (const char *)a->ns->prefix : "", a->ns->prefix ? ":" : "",
+                    (const char *)a->name, (const char *)c->name, (const char *)a->ns->href);
+        if (check_namespaces(x, c->children) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* What the libxml2 error handler collects: the first error of the parse. */
@@ -577,15 +599,28 @@ static void parse_error_handler(void *ctx, xmlErrorPtr error)
         return;
     pe->set = true;
     pe->line = error->line;
+    /* "Premature end of data in tag X line N": point at the unclosed tag, not at the end */
+    if (error->code == XML_ERR_TAG_NOT_FINISHED && error->int1 > 0)
+        pe->line = error->int1;
     snprintf(pe->message, sizeof(pe->message), "%s", error->message ? error->message : "");
     size_t n = strlen(pe->message);
     while (n > 0 && (pe->message[n - 1] == '\n' || pe->message[n - 1] == ' '))
         pe->message[--n] = '\0';
 }
 
+/* 1-based line of position at in text (0 when at is NULL). */
+static int text_line(const char *text, const char *at)
+{
+    if (!at)
+        return 0;
+    int line = 1;
+    for (const char *p = text; p < at; p++)
+        line += *p == '\n';
+    return line;
+}
+
 /* Parse domain XML text: well-formedness first (libxml2), then the dialect. */
-struct domain_def *domain_def_parse_string(const char *xml, const char *source,
-                                           struct vmerr *err)
+struct domain_def *domain_def_parse_string(const char *xml, const char *source, struct vmerr *err)
 {
     struct domain_xml x = {source ? source : "<string>", err};
     if (!xml || !*xml) {
@@ -621,9 +656,9 @@ struct domain_def *domain_def_parse_string(const char *xml, const char *source,
     struct domain_def *def = NULL;
     xmlNode *root = xmlDocGetRootElement(doc);
     if (doc->intSubset || doc->extSubset) {
-        xmlNode *dtd = doc->intSubset ? (xmlNode *)doc->intSubset : (xmlNode *)doc->extSubset;
-        domain_def_xml_error(&x, dtd, "DOCTYPE", "<!DOCTYPE> is not allowed in domain XML");
-    } else if (!root || strcmp((const char *)root->name, "domain") || root->ns) {
+        vmerr_set_xml(err, x.source, text_line(xml, strstr(xml, "<!DOCTYPE")), "DOCTYPE",
+                      "<!DOCTYPE> is not allowed in domain XML (no DTDs or entities)");
+    } else if (!root || strcmp((const char *)root->name, "domain")) {
         domain_def_xml_error(&x, root, root ? (const char *)root->name : "",
                              "expected <domain> as the root element, found <%s>",
                              root ? (const char *)root->name : "");
@@ -634,7 +669,7 @@ struct domain_def *domain_def_parse_string(const char *xml, const char *source,
         def->on_poweroff = DOMAIN_LIFECYCLE_DESTROY;
         def->on_reboot = DOMAIN_LIFECYCLE_RESTART;
         def->on_crash = DOMAIN_LIFECYCLE_DESTROY;
-        if (parse_domain(&x, root, def) < 0) {
+        if (check_namespaces(&x, root) < 0 || parse_domain(&x, root, def) < 0) {
             domain_def_free(def);
             def = NULL;
         }

@@ -218,8 +218,12 @@ bool domain_def_xml_is_ours(const struct _xmlNode *node);
 /* Fail when node has an attribute (no namespace) not in the NULL-terminated allowed list. */
 int domain_def_xml_check_attrs(const struct domain_xml *x, const struct _xmlNode *node,
                                const char *const *allowed);
-/* Fail when node has a child element of ours (an unknown element for a leaf). */
+/* Fail when node has a child element (elements that hold text: <name>, <kernel>, ...). */
+int domain_def_xml_check_leaf(const struct domain_xml *x, const struct _xmlNode *node);
+/* Fail when node has a child element of ours or non-blank text (attribute-only elements). */
 int domain_def_xml_check_empty(const struct domain_xml *x, const struct _xmlNode *node);
+/* Fail when node has non-blank text of its own (elements that hold only elements). */
+int domain_def_xml_check_text(const struct domain_xml *x, const struct _xmlNode *node);
 /* Error for an unknown child element of parent. */
 int domain_def_xml_unknown(const struct domain_xml *x, const struct _xmlNode *node);
 /* Parse a decimal integer in [min, max] (surrounding blanks allowed); errors read
