@@ -1,0 +1,253 @@
+/* ui: the vmdeck binary's one header (like tmux.h). The CLI verbs (cmd*.c) and the ncursesw
+ * TUI (tui.c, the view-*.c files, status.c, keys.c, actions.c, draw.c) share it. Everything
+ * here talks to the hypervisors only through engine/engine.h. */
+#ifndef VMDECK_UI_H
+#define VMDECK_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include <wchar.h>
+
+#include <ncurses.h>
+
+#include "engine/engine.h"
+
+/* ---- CLI (cmd.c, cmd-domain.c, cmd-console.c) ---- */
+
+/* Option flags a verb may accept (parsed by cmd.c from its option table). */
+enum {
+    CMD_OPT_ALL = 1 << 0,      /* --all */
+    CMD_OPT_NAME = 1 << 1,     /* --name */
+    CMD_OPT_INACTIVE = 1 << 2, /* --inactive */
+};
+
+/* What a verb handler gets: the open connection and the parsed arguments. */
+struct cmd_ctx {
+    const char *verb;         /* the verb as typed ("start") */
+    struct engine_conn *conn; /* NULL for verbs that need none */
+    const char *uri;          /* the URI asked for (NULL = default) */
+    unsigned flags;           /* CMD_OPT_* given */
+    int argc;                 /* positional arguments after the verb */
+    char **argv;
+};
+
+/* Run vmdeck with its command line; returns the process exit status. */
+int cmd_main(int argc, char **argv);
+
+/* Verb handlers: 0 on success, -1 with err filled on a reported error. */
+int cmd_domain_list(struct cmd_ctx *ctx, struct vmerr *err);
+int cmd_domain_dominfo(struct cmd_ctx *ctx, struct vmerr *err);
+int cmd_domain_define(struct cmd_ctx *ctx, struct vmerr *err);
+int cmd_domain_undefine(struct cmd_ctx *ctx, struct vmerr *err);
+/* start, shutdown, destroy, reboot, suspend, resume (chosen by ctx->verb). */
+int cmd_domain_lifecycle(struct cmd_ctx *ctx, struct vmerr *err);
+int cmd_domain_dumpxml(struct cmd_ctx *ctx, struct vmerr *err);
+int cmd_console_run(struct cmd_ctx *ctx, struct vmerr *err);
+
+/* ---- TUI ---- */
+
+/* The views; each has its own file (view-*.c). Used as bits in key table masks. */
+enum tui_view {
+    TUI_VIEW_LIST = 1 << 0,
+    TUI_VIEW_DETAILS = 1 << 1,
+    TUI_VIEW_HELP = 1 << 2,
+    TUI_VIEW_CONSOLE = 1 << 3,
+};
+
+/* Dirty flags, checked once per loop pass. */
+enum {
+    TUI_DIRTY_DATA = 1 << 0,   /* re-read the domain list from the engine */
+    TUI_DIRTY_LAYOUT = 1 << 1, /* window size changed: rebuild windows */
+    TUI_DIRTY_HEADER = 1 << 2,
+    TUI_DIRTY_BODY = 1 << 3,
+    TUI_DIRTY_STATUS = 1 << 4,
+    TUI_DIRTY_HINTS = 1 << 5,
+    TUI_DIRTY_ALL = TUI_DIRTY_HEADER | TUI_DIRTY_BODY | TUI_DIRTY_STATUS | TUI_DIRTY_HINTS,
+};
+
+struct console;
+
+/* The whole TUI state; one instance lives in tui_run. */
+struct tui {
+    struct engine_conn *conn;
+    bool console_only; /* started by `vmdeck console NAME`: detach exits */
+    bool quit;
+    char exit_message[1024]; /* printed on stderr after the screen is restored */
+    enum tui_view view;
+    enum tui_view back_view; /* where Esc/q goes from help */
+    unsigned dirty;
+    bool utf8;      /* the locale can draw the state symbols */
+    bool tiny;      /* the terminal is too small for the layout */
+    bool cursor_on; /* the terminal cursor is shown (console view) */
+
+    WINDOW *header, *body, *status, *hints;
+
+    /* domain list (view-list.c) */
+    struct engine_domain_info *domains;
+    size_t ndomains;
+    size_t sel, top;
+    char sel_name[ENGINE_NAME_MAX];
+    bool list_failed; /* the last list call failed (its error is in the status line) */
+
+    /* details (view-details.c) */
+    char details_name[ENGINE_NAME_MAX];
+    struct engine_domain_info details_info;
+    char **details_lines;
+    size_t details_nlines, details_top, details_left;
+
+    /* help (view-help.c) */
+    size_t help_top;
+
+    /* status line and prompt (status.c) */
+    char status_text[1024];
+    bool status_error;
+    bool status_shown;
+    struct timespec status_expiry;
+    bool prompt_active;
+    char prompt_text[512];
+    char prompt_name[ENGINE_NAME_MAX];
+    void (*prompt_yes)(struct tui *tui, const char *name);
+
+    /* console (view-console.c) */
+    struct console *console;
+};
+
+/* Run the TUI on conn until the user quits; console_fd >= 0 starts in the console view of
+ * domain name (and detaching ends the TUI). Takes console_fd. -1 with err if the terminal
+ * cannot be set up. */
+int tui_run(struct engine_conn *conn, const char *name, int console_fd, struct vmerr *err);
+/* Switch views, marking what must be redrawn. */
+void tui_set_view(struct tui *tui, enum tui_view view);
+
+/* Colour pairs of the TUI's own chrome (draw.c). */
+enum draw_colour {
+    DRAW_NORMAL = 0,
+    DRAW_HEADER,
+    DRAW_COLUMNS,
+    DRAW_SELECTED,
+    DRAW_RUNNING,
+    DRAW_PAUSED,
+    DRAW_SHUTOFF,
+    DRAW_CRASHED,
+    DRAW_ERROR,
+    DRAW_INFO,
+    DRAW_HINT_KEY,
+    DRAW_HINT_TEXT,
+    DRAW_PROMPT,
+    DRAW_COLOUR_COUNT,
+};
+
+/* Set up the chrome's colour pairs (no-op without colours). */
+void draw_init_colours(void);
+/* Attributes (colour pair + bold/reverse fallback) for a chrome element. */
+attr_t draw_attr(enum draw_colour c);
+/* Draw UTF-8 text at y,x using at most maxcols columns; returns the columns used. */
+int draw_text(WINDOW *win, int y, int x, int maxcols, const char *utf8, attr_t attr);
+/* Fill a whole line of win with blanks in attr. */
+void draw_blank_line(WINDOW *win, int y, attr_t attr);
+/* Display width of UTF-8 text in columns. */
+int draw_width(const char *utf8);
+/* The part of UTF-8 text after its first cols columns. */
+const char *draw_skip_cols(const char *utf8, int cols);
+/* "512 MiB", "2.0 GiB" from KiB. */
+void draw_memory(char *buf, size_t len, unsigned long long kib);
+/* Symbol + name of a domain state for the list ("▶ running"), ASCII when !utf8. */
+const char *draw_state_label(enum engine_domain_state state, bool utf8, char *buf, size_t len);
+/* Colour of a domain state. */
+enum draw_colour draw_state_colour(enum engine_domain_state state);
+/* True when the locale's charset is UTF-8 (state symbols can be drawn). */
+bool draw_locale_utf8(void);
+
+/* Domain list view (view-list.c). */
+void view_list_refresh(struct tui *tui);
+void view_list_draw(struct tui *tui);
+void view_list_move(struct tui *tui, long delta);
+void view_list_move_to(struct tui *tui, bool end);
+/* Height of the list body in rows (for paging). */
+int view_list_page(struct tui *tui);
+/* Name of the selected domain, NULL when the list is empty. */
+const char *view_list_selected(struct tui *tui);
+
+/* Details view (view-details.c). */
+int view_details_open(struct tui *tui, const char *name, struct vmerr *err);
+void view_details_reload(struct tui *tui);
+void view_details_close(struct tui *tui);
+void view_details_draw(struct tui *tui);
+void view_details_scroll(struct tui *tui, long delta);
+void view_details_scroll_to(struct tui *tui, bool end);
+void view_details_hscroll(struct tui *tui, long delta);
+
+/* Help view (view-help.c). */
+void view_help_draw(struct tui *tui);
+void view_help_scroll(struct tui *tui, long delta);
+
+/* Console view (view-console.c). */
+int view_console_open(struct tui *tui, const char *name, int fd, struct vmerr *err);
+void view_console_close(struct tui *tui, const char *why);
+void view_console_resize(struct tui *tui);
+/* Draw the damaged part of the console (all of it when full) into body; true if anything
+ * changed, the cursor included. */
+bool view_console_draw(struct tui *tui, bool full);
+/* Place the terminal cursor at the guest's cursor (call last in a pass); returns whether
+ * the cursor should be visible. */
+bool view_console_place_cursor(struct tui *tui);
+/* Feed one keystroke from ncurses (is_key: a KEY_* code) to the guest. */
+void view_console_key(struct tui *tui, wint_t ch, bool is_key);
+/* poll() fd and events of the console (fd -1 when none). */
+int view_console_fd(struct tui *tui, short *events);
+/* Handle poll results on the console fd. */
+void view_console_io(struct tui *tui, short revents);
+/* Name of the domain on the console ("" when none). */
+const char *view_console_name(struct tui *tui);
+
+/* Status line and yes/no prompt (status.c). */
+void status_set(struct tui *tui, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void status_error(struct tui *tui, const struct vmerr *err);
+void status_clear(struct tui *tui);
+void status_draw(struct tui *tui);
+/* Milliseconds until the status message expires, -1 if nothing pending. */
+int status_timeout_ms(struct tui *tui);
+/* Expire the status message if its time has come. */
+void status_tick(struct tui *tui);
+/* Ask a yes/no question; on 'y' on_yes(tui, name) runs. */
+void status_prompt(struct tui *tui, const char *name, void (*on_yes)(struct tui *, const char *),
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Feed a key to an active prompt; returns true if it consumed it. */
+bool status_prompt_key(struct tui *tui, wint_t ch, bool is_key);
+
+/* Key table (keys.c). */
+/* Dispatch one keystroke in the current view. */
+void keys_dispatch(struct tui *tui, wint_t ch, bool is_key);
+/* Draw the hint bar for the current view. */
+void keys_draw_hints(struct tui *tui);
+/* Help text: line i (0-based) of the generated key list; NULL past the end. */
+const char *keys_help_line(size_t i, char *buf, size_t len);
+/* Number of lines keys_help_line yields. */
+size_t keys_help_count(void);
+
+/* Actions bound to keys (actions.c). */
+void actions_quit(struct tui *tui);
+void actions_back(struct tui *tui);
+void actions_help(struct tui *tui);
+void actions_details(struct tui *tui);
+void actions_start(struct tui *tui);
+void actions_shutdown(struct tui *tui);
+void actions_destroy(struct tui *tui);
+void actions_pause(struct tui *tui);
+void actions_reboot(struct tui *tui);
+void actions_console(struct tui *tui);
+void actions_detach(struct tui *tui);
+void actions_up(struct tui *tui);
+void actions_down(struct tui *tui);
+void actions_page_up(struct tui *tui);
+void actions_page_down(struct tui *tui);
+void actions_home(struct tui *tui);
+void actions_end(struct tui *tui);
+void actions_left(struct tui *tui);
+void actions_right(struct tui *tui);
+void actions_refresh(struct tui *tui);
+void actions_redraw(struct tui *tui);
+
+#endif
