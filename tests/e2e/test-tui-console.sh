@@ -1,0 +1,112 @@
+#!/bin/bash
+# test-tui-console: the console view against a real TCG guest, driven through tmux. Defines
+# the demo guest in an isolated qemu:///session state dir, starts it from the TUI (s),
+# attaches its serial console (c), runs a command whose output (a sum of two random
+# numbers) can only appear if the guest ran it, detaches (Ctrl-]) and quits; the guest keeps
+# running. Then reopens the TUI, attaches again, destroys the guest from the CLI to check
+# that a stopped guest closes the console ("console closed: domain stopped"), starts it
+# again and destroys it with D + y.
+set -u
+. "$(dirname "$0")/lib-e2e.sh"
+
+GUEST=${VMDECK_GUEST_DIR:?VMDECK_GUEST_DIR must point at the built test guest}
+Q=qemu:///session
+[ -f "$GUEST/demo.xml" ] || {
+    echo "FAIL: no test guest in $GUEST (tests/guest/build-guest.sh builds it)"
+    exit 1
+}
+
+# Cleanup hook: never leave the guest running.
+destroy_demo() {
+    "$VMDECK_BIN" -c "$Q" destroy demo >/dev/null 2>&1
+    return 0
+}
+E2E_HOOK=destroy_demo
+
+# cli_wait REGEX ARGS...: poll `vmdeck -c qemu:///session ARGS` until its output matches.
+cli_wait() {
+    local re=$1 i
+    shift
+    for ((i = 0; i < 300; i++)); do
+        if "$VMDECK_BIN" -c "$Q" "$@" 2>&1 | grep -Eq -- "$re"; then
+            return 0
+        fi
+        sleep 0.2
+    done
+    echo "FAIL: 'vmdeck $*' never matched /$re/; last output:"
+    "$VMDECK_BIN" -c "$Q" "$@"
+    exit 1
+}
+
+# wait_prompt: wait (up to 60 s) for the guest shell's "# " prompt on the last used line,
+# pressing Enter now and then so a prompt printed before we attached shows again.
+wait_prompt() {
+    local i
+    for ((i = 0; i < 300; i++)); do
+        if e2e_screen | grep -Eq '^(.*[^ ] )?# ?$'; then
+            return 0
+        fi
+        ((i % 10 == 5)) && e2e_keys Enter
+        sleep 0.2
+    done
+    e2e_fail "no '# ' shell prompt on the console"
+}
+
+"$VMDECK_BIN" -c "$Q" define "$GUEST/demo.xml" || {
+    echo "FAIL: vmdeck define $GUEST/demo.xml"
+    exit 1
+}
+
+# ---- start from the TUI, use the console, detach, quit ----
+e2e_start -c "$Q"
+e2e_wait '^ +demo +- +■ shut off'
+e2e_keys s
+e2e_wait "Domain 'demo' started" 60
+e2e_wait '^ +demo +[0-9]+ +▶ running' 60
+e2e_keys c
+e2e_wait 'console: demo'
+e2e_has 'Ctrl-] detach' "console hint line"
+wait_prompt
+X=$((RANDOM % 90000 + 10000))
+Y=$((RANDOM % 90000 + 10000))
+SUM=$((X + Y))
+e2e_type "echo vm\$(( $X + $Y ))deck"
+e2e_keys Enter
+e2e_wait "^vm${SUM}deck *$" 30
+e2e_has "echo vm\\$\\(\\( $X \\+ $Y \\)\\)deck" "the typed command is echoed by the guest"
+e2e_keys C-]
+e2e_wait 'Name +Id +State'
+e2e_wait "Detached from the console of 'demo'"
+e2e_keys q
+rc=$(e2e_wait_exit)
+[ "$rc" = 0 ] || e2e_fail "vmdeck exited with $rc"
+"$VMDECK_BIN" -c "$Q" list | grep -Eq '^ [0-9]+ +demo +running$' || {
+    echo "FAIL: demo is not running after the TUI quit"
+    "$VMDECK_BIN" -c "$Q" list --all
+    exit 1
+}
+
+# ---- reopen: a guest that stops closes the console ----
+e2e_start -c "$Q"
+e2e_wait '^ +demo +[0-9]+ +▶ running'
+e2e_keys Home c
+e2e_wait 'console: demo'
+wait_prompt
+"$VMDECK_BIN" -c "$Q" destroy demo >/dev/null || e2e_fail "vmdeck destroy demo"
+e2e_wait 'console closed: domain stopped' 30
+e2e_wait '^ +demo +- +■ shut off' 30
+e2e_running || e2e_fail "vmdeck exited when the guest stopped"
+
+# ---- start again and destroy with D + y ----
+e2e_keys Home s
+e2e_wait '^ +demo +[0-9]+ +▶ running' 60
+e2e_keys D
+e2e_wait "Destroy domain 'demo'\? This kills it without a shutdown\. \[y/N\]"
+e2e_keys y
+e2e_wait "Domain 'demo' destroyed" 30
+cli_wait '^ - +demo +shut off$' list --all
+e2e_wait '^ +demo +- +■ shut off' 30
+e2e_keys q
+rc=$(e2e_wait_exit)
+[ "$rc" = 0 ] || e2e_fail "vmdeck exited with $rc"
+echo "test-tui-console: ok"
