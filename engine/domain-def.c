@@ -487,6 +487,15 @@ static const struct {
     {"devices", domain_def_devices_parse},
 };
 
+/* Index of a top-level element in top_elements (the table has it). */
+static size_t top_index(const char *name)
+{
+    size_t i = 0;
+    while (i < TABLE_LEN(top_elements) && strcmp(top_elements[i].name, name))
+        i++;
+    return i;
+}
+
 /* <domain type=... id=...>: the attributes of the root. */
 static int parse_domain_attrs(const struct domain_xml *x, const xmlNode *root,
                               struct domain_def *def)
@@ -525,9 +534,7 @@ static int parse_domain(const struct domain_xml *x, const xmlNode *root, struct 
     for (const xmlNode *c = root->children; c; c = c->next) {
         if (!domain_def_xml_is_ours(c))
             continue;
-        size_t i = 0;
-        while (i < TABLE_LEN(top_elements) && strcmp((const char *)c->name, top_elements[i].name))
-            i++;
+        size_t i = top_index((const char *)c->name);
         if (i == TABLE_LEN(top_elements))
             return domain_def_xml_unknown(x, c);
         if (seen[i])
@@ -547,12 +554,11 @@ static int parse_domain(const struct domain_xml *x, const xmlNode *root, struct 
                                     def->name);
     if (!def->current_memory_kib)
         def->current_memory_kib = def->memory_kib;
-    const xmlNode *cur = seen[3];
     if (def->current_memory_kib > def->memory_kib)
-        return domain_def_xml_error(x, cur, "currentMemory",
+        return domain_def_xml_error(x, seen[top_index("currentMemory")], "currentMemory",
                                     "<currentMemory> %llu KiB is more than <memory> %llu KiB",
                                     def->current_memory_kib, def->memory_kib);
-    if (!seen[1])
+    if (!seen[top_index("uuid")])
         domain_uuid_generate(def->uuid);
     return domain_def_devices_finish(x, root, def);
 }

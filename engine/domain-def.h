@@ -73,7 +73,8 @@ struct domain_disk {
     enum domain_disk_device device;
     char *source;     /* file path or block device; NULL = empty (cdrom/floppy) */
     char *target_dev; /* hda, sdb, vda, fda ... (required) */
-    char *target_bus; /* ide, scsi, virtio, fdc, sata, usb, xen; NULL = derived from dev */
+    char *target_bus; /* ide, scsi, virtio, fdc, sata, usb, xen; the parser derives it
+                       * from dev (hd* ide, sd* scsi, vd* virtio, xvd* xen, fd* fdc) */
     bool readonly;
     bool shareable;
     int line; /* line of <disk> in the source XML, for messages */
@@ -111,7 +112,7 @@ struct domain_graphics {
 };
 
 struct domain_os {
-    char *type;    /* "hvm" or "linux" (Xen PV) */
+    char *type;    /* "hvm" or "linux" (Xen PV; also read as and written as "xen") */
     char *arch;    /* i686, x86_64, ... NULL = host arch */
     char *machine; /* pc, q35, ... NULL = default */
     char *loader;
@@ -143,7 +144,8 @@ struct domain_def {
     size_t nnets;
     struct domain_chr *serials;
     size_t nserials;
-    struct domain_chr *consoles;
+    struct domain_chr *consoles; /* HVM: consoles[0] is serials[0] seen as a console (the
+                                  * parser pairs them, as libvirt does); keep their ttys equal */
     size_t nconsoles;
     struct domain_graphics *graphics;
     size_t ngraphics;

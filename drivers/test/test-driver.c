@@ -12,22 +12,22 @@
 
 /* One domain: its persistent definition (NULL when transient), its live definition (NULL
  * when shut off) and its state. */
-struct test_domain {
+struct test_driver_domain {
     struct domain_def *def;
     struct domain_def *live;
     enum engine_domain_state state;
-    struct test_domain *next;
+    struct test_driver_domain *next;
 };
 
 /* The shared hypervisor state behind test:///default. */
-struct test_state {
-    struct test_domain *domains; /* in definition order */
+struct test_driver_state {
+    struct test_driver_domain *domains; /* in definition order */
     int next_id;
     int refs;
 };
 
-static pthread_mutex_t test_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct test_state *test_shared;
+static pthread_mutex_t test_driver_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct test_driver_state *test_driver_shared;
 
 /* The tty every started pty gets: there is no real PTY behind it. */
 #define TEST_TTY "/dev/pts/test"
@@ -68,37 +68,36 @@ static const char test_domain_xml[] =
     "</domain>\n";
 
 /* "test2": shut off, a cdrom installer setup with a network NIC. */
-static const char test2_domain_xml[] =
-    "<domain type='qemu'>\n"
-    "  <name>test2</name>\n"
-    "  <uuid>3a9dd6bf-26b4-4c3e-8a47-6d5c7f0e2b11</uuid>\n"
-    "  <memory unit='MiB'>512</memory>\n"
-    "  <vcpu>1</vcpu>\n"
-    "  <os>\n"
-    "    <type arch='x86_64' machine='pc'>hvm</type>\n"
-    "    <boot dev='cdrom'/>\n"
-    "    <boot dev='hd'/>\n"
-    "  </os>\n"
-    "  <devices>\n"
-    "    <disk type='file' device='disk'>\n"
-    "      <source file='/guest/test2.img'/>\n"
-    "      <target dev='hda'/>\n"
-    "    </disk>\n"
-    "    <disk type='file' device='cdrom'>\n"
-    "      <source file='/guest/install.iso'/>\n"
-    "      <target dev='hdc'/>\n"
-    "      <readonly/>\n"
-    "    </disk>\n"
-    "    <interface type='network'>\n"
-    "      <mac address='52:54:00:aa:bb:02'/>\n"
-    "      <source network='default'/>\n"
-    "    </interface>\n"
-    "    <serial type='pty'/>\n"
-    "  </devices>\n"
-    "</domain>\n";
+static const char test2_domain_xml[] = "<domain type='qemu'>\n"
+                                       "  <name>test2</name>\n"
+                                       "  <uuid>3a9dd6bf-26b4-4c3e-8a47-6d5c7f0e2b11</uuid>\n"
+                                       "  <memory unit='MiB'>512</memory>\n"
+                                       "  <vcpu>1</vcpu>\n"
+                                       "  <os>\n"
+                                       "    <type arch='x86_64' machine='pc'>hvm</type>\n"
+                                       "    <boot dev='cdrom'/>\n"
+                                       "    <boot dev='hd'/>\n"
+                                       "  </os>\n"
+                                       "  <devices>\n"
+                                       "    <disk type='file' device='disk'>\n"
+                                       "      <source file='/guest/test2.img'/>\n"
+                                       "      <target dev='hda'/>\n"
+                                       "    </disk>\n"
+                                       "    <disk type='file' device='cdrom'>\n"
+                                       "      <source file='/guest/install.iso'/>\n"
+                                       "      <target dev='hdc'/>\n"
+                                       "      <readonly/>\n"
+                                       "    </disk>\n"
+                                       "    <interface type='network'>\n"
+                                       "      <mac address='52:54:00:aa:bb:02'/>\n"
+                                       "      <source network='default'/>\n"
+                                       "    </interface>\n"
+                                       "    <serial type='pty'/>\n"
+                                       "  </devices>\n"
+                                       "</domain>\n";
 
 /* Remove live-only data from a definition (id, tty paths). */
-static void strip_live(struct domain_def *def)
+static void test_driver_strip_live(struct domain_def *def)
 {
     def->id = -1;
     for (size_t i = 0; i < def->nserials; i++) {
@@ -112,7 +111,7 @@ static void strip_live(struct domain_def *def)
 }
 
 /* Free one domain record. */
-static void test_domain_free(struct test_domain *d)
+static void test_driver_domain_free(struct test_driver_domain *d)
 {
     domain_def_free(d->def);
     domain_def_free(d->live);
@@ -120,39 +119,38 @@ static void test_domain_free(struct test_domain *d)
 }
 
 /* Free the whole state. */
-static void test_state_free(struct test_state *st)
+static void test_driver_state_free(struct test_driver_state *st)
 {
     while (st->domains) {
-        struct test_domain *d = st->domains;
+        struct test_driver_domain *d = st->domains;
         st->domains = d->next;
-        test_domain_free(d);
+        test_driver_domain_free(d);
     }
     free(st);
 }
 
 /* Append a domain record at the end of the list. */
-static void test_state_append(struct test_state *st, struct test_domain *d)
+static void test_driver_state_append(struct test_driver_state *st, struct test_driver_domain *d)
 {
-    struct test_domain **p = &st->domains;
+    struct test_driver_domain **p = &st->domains;
     while (*p)
         p = &(*p)->next;
     *p = d;
 }
 
 /* Build the initial state from the XML above with the real parser. */
-static struct test_state *test_state_new(struct vmerr *err)
+static struct test_driver_state *test_driver_state_new(struct vmerr *err)
 {
-    struct test_state *st = calloc(1, sizeof(*st));
+    struct test_driver_state *st = calloc(1, sizeof(*st));
     if (!st) {
         vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
         return NULL;
     }
     struct domain_def *live = domain_def_parse_string(test_domain_xml, "test driver: test", err);
-    struct domain_def *def2 = live ? domain_def_parse_string(test2_domain_xml,
-                                                             "test driver: test2", err)
-                                   : NULL;
+    struct domain_def *def2 =
+        live ? domain_def_parse_string(test2_domain_xml, "test driver: test2", err) : NULL;
     struct domain_def *def = live ? domain_def_copy(live) : NULL;
-    struct test_domain *d1 = calloc(1, sizeof(*d1)), *d2 = calloc(1, sizeof(*d2));
+    struct test_driver_domain *d1 = calloc(1, sizeof(*d1)), *d2 = calloc(1, sizeof(*d2));
     if (!live || !def2 || !def || !d1 || !d2) {
         if (live && def2 && (!def || !d1 || !d2))
             vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
@@ -164,28 +162,28 @@ static struct test_state *test_state_new(struct vmerr *err)
         free(st);
         return NULL;
     }
-    strip_live(def);
-    *d1 = (struct test_domain){.def = def, .live = live, .state = ENGINE_DOMAIN_RUNNING};
-    *d2 = (struct test_domain){.def = def2, .state = ENGINE_DOMAIN_SHUTOFF};
-    test_state_append(st, d1);
-    test_state_append(st, d2);
+    test_driver_strip_live(def);
+    *d1 = (struct test_driver_domain){.def = def, .live = live, .state = ENGINE_DOMAIN_RUNNING};
+    *d2 = (struct test_driver_domain){.def = def2, .state = ENGINE_DOMAIN_SHUTOFF};
+    test_driver_state_append(st, d1);
+    test_driver_state_append(st, d2);
     st->next_id = 2;
     return st;
 }
 
 /* Accept test:///default only; share the in-memory state between connections. */
-static int test_open(struct engine_conn *conn, struct vmerr *err)
+static int test_driver_open(struct engine_conn *conn, struct vmerr *err)
 {
     if (strcmp(conn->path, "default"))
         return vmerr_set(err, VMERR_URI,
                          "test driver: unknown URI path '%s' (only test:///default)", conn->path);
-    pthread_mutex_lock(&test_lock);
-    if (!test_shared)
-        test_shared = test_state_new(err);
-    struct test_state *st = test_shared;
+    pthread_mutex_lock(&test_driver_lock);
+    if (!test_driver_shared)
+        test_driver_shared = test_driver_state_new(err);
+    struct test_driver_state *st = test_driver_shared;
     if (st)
         st->refs++;
-    pthread_mutex_unlock(&test_lock);
+    pthread_mutex_unlock(&test_driver_lock);
     if (!st)
         return -1;
     conn->priv = st;
@@ -193,51 +191,53 @@ static int test_open(struct engine_conn *conn, struct vmerr *err)
 }
 
 /* Drop this connection's reference; the state goes with the last one. */
-static void test_close(struct engine_conn *conn)
+static void test_driver_close(struct engine_conn *conn)
 {
-    pthread_mutex_lock(&test_lock);
-    struct test_state *st = conn->priv;
+    pthread_mutex_lock(&test_driver_lock);
+    struct test_driver_state *st = conn->priv;
     if (st && --st->refs == 0) {
-        test_state_free(st);
-        test_shared = NULL;
+        test_driver_state_free(st);
+        test_driver_shared = NULL;
     }
-    pthread_mutex_unlock(&test_lock);
+    pthread_mutex_unlock(&test_driver_lock);
     conn->priv = NULL;
 }
 
 /* The definition that describes a domain now: the live one when running. */
-static const struct domain_def *test_domain_current(const struct test_domain *d)
+static const struct domain_def *test_driver_domain_current(const struct test_driver_domain *d)
 {
     return d->live ? d->live : d->def;
 }
 
 /* Find a domain by name, or by uuid text when no name matches. */
-static struct test_domain *test_find(struct test_state *st, const char *name)
+static struct test_driver_domain *test_driver_find(struct test_driver_state *st, const char *name)
 {
-    for (struct test_domain *d = st->domains; d; d = d->next)
-        if (!strcmp(test_domain_current(d)->name, name))
+    for (struct test_driver_domain *d = st->domains; d; d = d->next)
+        if (!strcmp(test_driver_domain_current(d)->name, name))
             return d;
     unsigned char uuid[16];
     if (domain_uuid_parse(name, uuid) == 0)
-        for (struct test_domain *d = st->domains; d; d = d->next)
-            if (!memcmp(test_domain_current(d)->uuid, uuid, 16))
+        for (struct test_driver_domain *d = st->domains; d; d = d->next)
+            if (!memcmp(test_driver_domain_current(d)->uuid, uuid, 16))
                 return d;
     return NULL;
 }
 
 /* Find a domain or fail with VMERR_NO_DOMAIN. */
-static struct test_domain *test_get(struct test_state *st, const char *name, struct vmerr *err)
+static struct test_driver_domain *test_driver_get(struct test_driver_state *st, const char *name,
+                                                  struct vmerr *err)
 {
-    struct test_domain *d = test_find(st, name);
+    struct test_driver_domain *d = test_driver_find(st, name);
     if (!d)
         vmerr_set(err, VMERR_NO_DOMAIN, "no domain named '%s'", name);
     return d;
 }
 
 /* Fill a list row from a domain record. */
-static void test_fill_info(const struct test_domain *d, struct engine_domain_info *info)
+static void test_driver_fill_info(const struct test_driver_domain *d,
+                                  struct engine_domain_info *info)
 {
-    const struct domain_def *def = test_domain_current(d);
+    const struct domain_def *def = test_driver_domain_current(d);
     memset(info, 0, sizeof(*info));
     snprintf(info->name, sizeof(info->name), "%s", def->name);
     domain_uuid_format(def->uuid, info->uuid);
@@ -251,54 +251,54 @@ static void test_fill_info(const struct test_domain *d, struct engine_domain_inf
 }
 
 /* Every domain, active and inactive. */
-static int test_domain_list(struct engine_conn *conn, struct engine_domain_info **out,
-                            size_t *count, struct vmerr *err)
+static int test_driver_domain_list(struct engine_conn *conn, struct engine_domain_info **out,
+                                   size_t *count, struct vmerr *err)
 {
-    struct test_state *st = conn->priv;
-    pthread_mutex_lock(&test_lock);
+    struct test_driver_state *st = conn->priv;
+    pthread_mutex_lock(&test_driver_lock);
     size_t n = 0;
-    for (struct test_domain *d = st->domains; d; d = d->next)
+    for (struct test_driver_domain *d = st->domains; d; d = d->next)
         n++;
     struct engine_domain_info *all = calloc(n ? n : 1, sizeof(*all));
     if (!all) {
-        pthread_mutex_unlock(&test_lock);
+        pthread_mutex_unlock(&test_driver_lock);
         return vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
     }
     size_t i = 0;
-    for (struct test_domain *d = st->domains; d; d = d->next)
-        test_fill_info(d, &all[i++]);
-    pthread_mutex_unlock(&test_lock);
+    for (struct test_driver_domain *d = st->domains; d; d = d->next)
+        test_driver_fill_info(d, &all[i++]);
+    pthread_mutex_unlock(&test_driver_lock);
     *out = all;
     *count = n;
     return 0;
 }
 
 /* One domain by name (or uuid). */
-static int test_domain_lookup(struct engine_conn *conn, const char *name,
-                              struct engine_domain_info *info, struct vmerr *err)
+static int test_driver_domain_lookup(struct engine_conn *conn, const char *name,
+                                     struct engine_domain_info *info, struct vmerr *err)
 {
-    struct test_state *st = conn->priv;
-    pthread_mutex_lock(&test_lock);
-    struct test_domain *d = test_get(st, name, err);
+    struct test_driver_state *st = conn->priv;
+    pthread_mutex_lock(&test_driver_lock);
+    struct test_driver_domain *d = test_driver_get(st, name, err);
     if (d)
-        test_fill_info(d, info);
-    pthread_mutex_unlock(&test_lock);
+        test_driver_fill_info(d, info);
+    pthread_mutex_unlock(&test_driver_lock);
     return d ? 0 : -1;
 }
 
 /* Define or redefine (same name and uuid) a persistent domain; takes def. */
-static int test_domain_define(struct engine_conn *conn, struct domain_def *def,
-                              struct vmerr *err)
+static int test_driver_domain_define(struct engine_conn *conn, struct domain_def *def,
+                                     struct vmerr *err)
 {
-    struct test_state *st = conn->priv;
+    struct test_driver_state *st = conn->priv;
     char uuid[37];
     domain_uuid_format(def->uuid, uuid);
-    strip_live(def);
-    pthread_mutex_lock(&test_lock);
+    test_driver_strip_live(def);
+    pthread_mutex_lock(&test_driver_lock);
     int rc = 0;
-    struct test_domain *same = NULL;
-    for (struct test_domain *d = st->domains; d && rc == 0; d = d->next) {
-        const struct domain_def *cur = test_domain_current(d);
+    struct test_driver_domain *same = NULL;
+    for (struct test_driver_domain *d = st->domains; d && rc == 0; d = d->next) {
+        const struct domain_def *cur = test_driver_domain_current(d);
         bool name_eq = !strcmp(cur->name, def->name);
         bool uuid_eq = !memcmp(cur->uuid, def->uuid, 16);
         char other[37];
@@ -307,8 +307,8 @@ static int test_domain_define(struct engine_conn *conn, struct domain_def *def,
             rc = vmerr_set(err, VMERR_DUPLICATE, "domain '%s' already exists with uuid %s",
                            def->name, other);
         else if (uuid_eq && !name_eq)
-            rc = vmerr_set(err, VMERR_DUPLICATE, "domain '%s' already has uuid %s", cur->name,
-                           uuid);
+            rc =
+                vmerr_set(err, VMERR_DUPLICATE, "domain '%s' already has uuid %s", cur->name, uuid);
         else if (name_eq)
             same = d;
     }
@@ -317,61 +317,64 @@ static int test_domain_define(struct engine_conn *conn, struct domain_def *def,
         same->def = def;
         def = NULL;
     } else if (rc == 0) {
-        struct test_domain *d = calloc(1, sizeof(*d));
+        struct test_driver_domain *d = calloc(1, sizeof(*d));
         if (!d) {
             rc = vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
         } else {
             d->def = def;
             d->state = ENGINE_DOMAIN_SHUTOFF;
             def = NULL;
-            test_state_append(st, d);
+            test_driver_state_append(st, d);
         }
     }
-    pthread_mutex_unlock(&test_lock);
+    pthread_mutex_unlock(&test_driver_lock);
     domain_def_free(def);
     return rc;
 }
 
 /* Unlink and free a domain record. */
-static void test_remove(struct test_state *st, struct test_domain *gone)
+static void test_driver_remove(struct test_driver_state *st, struct test_driver_domain *gone)
 {
-    for (struct test_domain **p = &st->domains; *p; p = &(*p)->next)
+    for (struct test_driver_domain **p = &st->domains; *p; p = &(*p)->next)
         if (*p == gone) {
             *p = gone->next;
-            test_domain_free(gone);
+            test_driver_domain_free(gone);
             return;
         }
 }
 
 /* Remove the persistent definition; a running domain becomes transient. */
-static int test_domain_undefine(struct engine_conn *conn, const char *name, struct vmerr *err)
+static int test_driver_domain_undefine(struct engine_conn *conn, const char *name,
+                                       struct vmerr *err)
 {
-    struct test_state *st = conn->priv;
-    pthread_mutex_lock(&test_lock);
+    struct test_driver_state *st = conn->priv;
+    pthread_mutex_lock(&test_driver_lock);
     int rc = -1;
-    struct test_domain *d = test_get(st, name, err);
+    struct test_driver_domain *d = test_driver_get(st, name, err);
     if (d && !d->def) {
-        vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is transient; it has no "
-                  "persistent definition to undefine", name);
+        vmerr_set(err, VMERR_OPERATION_INVALID,
+                  "domain '%s' is transient; it has no "
+                  "persistent definition to undefine",
+                  name);
     } else if (d && d->live) {
         domain_def_free(d->def);
         d->def = NULL;
         rc = 0;
     } else if (d) {
-        test_remove(st, d);
+        test_driver_remove(st, d);
         rc = 0;
     }
-    pthread_mutex_unlock(&test_lock);
+    pthread_mutex_unlock(&test_driver_lock);
     return rc;
 }
 
 /* Start a shut-off domain: its live def is a copy of the persistent one with a new id. */
-static int test_domain_start(struct engine_conn *conn, const char *name, struct vmerr *err)
+static int test_driver_domain_start(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
-    struct test_state *st = conn->priv;
-    pthread_mutex_lock(&test_lock);
+    struct test_driver_state *st = conn->priv;
+    pthread_mutex_lock(&test_driver_lock);
     int rc = -1;
-    struct test_domain *d = test_get(st, name, err);
+    struct test_driver_domain *d = test_driver_get(st, name, err);
     if (d && d->live) {
         vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is already running", name);
     } else if (d && !(d->live = domain_def_copy(d->def))) {
@@ -385,25 +388,25 @@ static int test_domain_start(struct engine_conn *conn, const char *name, struct 
         d->state = ENGINE_DOMAIN_RUNNING;
         rc = 0;
     }
-    pthread_mutex_unlock(&test_lock);
+    pthread_mutex_unlock(&test_driver_lock);
     return rc;
 }
 
 /* Stop a domain (called with the lock held): drop the live def; transient ones vanish. */
-static void test_stop(struct test_state *st, struct test_domain *d)
+static void test_driver_stop(struct test_driver_state *st, struct test_driver_domain *d)
 {
     domain_def_free(d->live);
     d->live = NULL;
     d->state = ENGINE_DOMAIN_SHUTOFF;
     if (!d->def)
-        test_remove(st, d);
+        test_driver_remove(st, d);
 }
 
 /* The active domain called name, or NULL with VMERR_NO_DOMAIN / VMERR_OPERATION_INVALID. */
-static struct test_domain *test_get_active(struct test_state *st, const char *name,
-                                           struct vmerr *err)
+static struct test_driver_domain *test_driver_get_active(struct test_driver_state *st,
+                                                         const char *name, struct vmerr *err)
 {
-    struct test_domain *d = test_get(st, name, err);
+    struct test_driver_domain *d = test_driver_get(st, name, err);
     if (d && !d->live) {
         vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is not running", name);
         return NULL;
@@ -412,44 +415,45 @@ static struct test_domain *test_get_active(struct test_state *st, const char *na
 }
 
 /* Graceful shutdown: the in-memory guest powers off at once. */
-static int test_domain_shutdown(struct engine_conn *conn, const char *name, struct vmerr *err)
+static int test_driver_domain_shutdown(struct engine_conn *conn, const char *name,
+                                       struct vmerr *err)
 {
-    struct test_state *st = conn->priv;
-    pthread_mutex_lock(&test_lock);
-    struct test_domain *d = test_get_active(st, name, err);
+    struct test_driver_state *st = conn->priv;
+    pthread_mutex_lock(&test_driver_lock);
+    struct test_driver_domain *d = test_driver_get_active(st, name, err);
     if (d)
-        test_stop(st, d);
-    pthread_mutex_unlock(&test_lock);
+        test_driver_stop(st, d);
+    pthread_mutex_unlock(&test_driver_lock);
     return d ? 0 : -1;
 }
 
 /* Hard stop. */
-static int test_domain_destroy(struct engine_conn *conn, const char *name, struct vmerr *err)
+static int test_driver_domain_destroy(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
-    return test_domain_shutdown(conn, name, err);
+    return test_driver_domain_shutdown(conn, name, err);
 }
 
 /* Reboot: applies on_reboot (destroy stops the domain; the others keep it running). */
-static int test_domain_reboot(struct engine_conn *conn, const char *name, struct vmerr *err)
+static int test_driver_domain_reboot(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
-    struct test_state *st = conn->priv;
-    pthread_mutex_lock(&test_lock);
-    struct test_domain *d = test_get_active(st, name, err);
+    struct test_driver_state *st = conn->priv;
+    pthread_mutex_lock(&test_driver_lock);
+    struct test_driver_domain *d = test_driver_get_active(st, name, err);
     if (d && d->live->on_reboot == DOMAIN_LIFECYCLE_DESTROY)
-        test_stop(st, d);
+        test_driver_stop(st, d);
     else if (d)
         d->state = ENGINE_DOMAIN_RUNNING;
-    pthread_mutex_unlock(&test_lock);
+    pthread_mutex_unlock(&test_driver_lock);
     return d ? 0 : -1;
 }
 
-/* Pause (suspend) or resume a running domain: from must be the current state. */
-static int test_set_paused(struct engine_conn *conn, const char *name, bool pause,
-                           struct vmerr *err)
+/* Pause (suspend) or resume an active domain; pausing twice or resuming a running one fails. */
+static int test_driver_set_paused(struct engine_conn *conn, const char *name, bool pause,
+                                  struct vmerr *err)
 {
-    struct test_state *st = conn->priv;
-    pthread_mutex_lock(&test_lock);
-    struct test_domain *d = test_get_active(st, name, err);
+    struct test_driver_state *st = conn->priv;
+    pthread_mutex_lock(&test_driver_lock);
+    struct test_driver_domain *d = test_driver_get_active(st, name, err);
     int rc = d ? 0 : -1;
     if (d && pause && d->state == ENGINE_DOMAIN_PAUSED)
         rc = vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is already paused", name);
@@ -457,70 +461,70 @@ static int test_set_paused(struct engine_conn *conn, const char *name, bool paus
         rc = vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is not paused", name);
     else if (d)
         d->state = pause ? ENGINE_DOMAIN_PAUSED : ENGINE_DOMAIN_RUNNING;
-    pthread_mutex_unlock(&test_lock);
+    pthread_mutex_unlock(&test_driver_lock);
     return rc;
 }
 
 /* Suspend a running domain. */
-static int test_domain_suspend(struct engine_conn *conn, const char *name, struct vmerr *err)
+static int test_driver_domain_suspend(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
-    return test_set_paused(conn, name, true, err);
+    return test_driver_set_paused(conn, name, true, err);
 }
 
 /* Resume a paused domain. */
-static int test_domain_resume(struct engine_conn *conn, const char *name, struct vmerr *err)
+static int test_driver_domain_resume(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
-    return test_set_paused(conn, name, false, err);
+    return test_driver_set_paused(conn, name, false, err);
 }
 
 /* A copy of the live def (when asked and running) or the persistent one (the live one for
  * a transient domain). */
-static struct domain_def *test_domain_get_def(struct engine_conn *conn, const char *name,
-                                              bool live, struct vmerr *err)
+static struct domain_def *test_driver_domain_get_def(struct engine_conn *conn, const char *name,
+                                                     bool live, struct vmerr *err)
 {
-    struct test_state *st = conn->priv;
-    pthread_mutex_lock(&test_lock);
+    struct test_driver_state *st = conn->priv;
+    pthread_mutex_lock(&test_driver_lock);
     struct domain_def *copy = NULL;
-    struct test_domain *d = test_get(st, name, err);
+    struct test_driver_domain *d = test_driver_get(st, name, err);
     if (d) {
         const struct domain_def *src = (live && d->live) || !d->def ? d->live : d->def;
         copy = domain_def_copy(src);
         if (!copy)
             vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
     }
-    pthread_mutex_unlock(&test_lock);
+    pthread_mutex_unlock(&test_driver_lock);
     return copy;
 }
 
 /* The test driver has no PTYs: consoles are refused with a clear reason. */
-static char *test_domain_console_path(struct engine_conn *conn, const char *name,
-                                      struct vmerr *err)
+static char *test_driver_domain_console_path(struct engine_conn *conn, const char *name,
+                                             struct vmerr *err)
 {
-    struct test_state *st = conn->priv;
-    pthread_mutex_lock(&test_lock);
-    struct test_domain *d = test_get_active(st, name, err);
+    struct test_driver_state *st = conn->priv;
+    pthread_mutex_lock(&test_driver_lock);
+    struct test_driver_domain *d = test_driver_get_active(st, name, err);
     if (d)
         vmerr_set(err, VMERR_OPERATION_INVALID,
                   "domain '%s' has no real console on the test driver", name);
-    pthread_mutex_unlock(&test_lock);
+    pthread_mutex_unlock(&test_driver_lock);
     return NULL;
 }
 
 const struct driver test_driver = {
     .name = "test",
     .scheme = "test",
-    .open = test_open,
-    .close = test_close,
-    .domain_list = test_domain_list,
-    .domain_lookup = test_domain_lookup,
-    .domain_define = test_domain_define,
-    .domain_undefine = test_domain_undefine,
-    .domain_start = test_domain_start,
-    .domain_shutdown = test_domain_shutdown,
-    .domain_destroy = test_domain_destroy,
-    .domain_reboot = test_domain_reboot,
-    .domain_suspend = test_domain_suspend,
-    .domain_resume = test_domain_resume,
-    .domain_get_def = test_domain_get_def,
-    .domain_console_path = test_domain_console_path,
+    .open = test_driver_open,
+    .close = test_driver_close,
+    .domain_list = test_driver_domain_list,
+    .domain_lookup = test_driver_domain_lookup,
+    .domain_define = test_driver_domain_define,
+    .domain_undefine = test_driver_domain_undefine,
+    .domain_start = test_driver_domain_start,
+    .domain_shutdown = test_driver_domain_shutdown,
+    .domain_destroy = test_driver_domain_destroy,
+    .domain_reboot = test_driver_domain_reboot,
+    .domain_suspend = test_driver_domain_suspend,
+    .domain_resume = test_driver_domain_resume,
+    .domain_get_def = test_driver_domain_get_def,
+    .domain_console_path = test_driver_domain_console_path,
 };
