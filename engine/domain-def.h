@@ -194,7 +194,8 @@ void domain_uuid_format(const unsigned char uuid[16], char *buf);
 int domain_uuid_parse(const char *text, unsigned char uuid[16]);
 /* Fill uuid with a random version-4 UUID. */
 void domain_uuid_generate(unsigned char uuid[16]);
-/* Whether name is usable as a domain name (non-empty, no '/', no control chars). */
+/* Whether name is usable as a domain name (non-empty, no '/', no control chars, not "." or
+ * "..", at most 255 bytes so it fits engine_domain_info.name and file names). */
 bool domain_name_valid(const char *name);
 
 /* ---- Internal to engine/domain-def*.c (the parser is split by element family) ---- */
