@@ -1,0 +1,57 @@
+/* qemu-argv: struct domain_def in, the qemu-system-<arch> argument vector out. Building the
+ * argv is a pure function of the definition and the options passed in (paths, the chosen
+ * VNC port, whether KVM is usable), so it is unit-testable with fake paths; the few helpers
+ * that look at the host (emulator lookup, /dev/kvm probe, free VNC port) are separate. */
+#ifndef VMDECK_QEMU_ARGV_H
+#define VMDECK_QEMU_ARGV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/domain-def.h"
+#include "engine/vmerr.h"
+
+/* The KVM device node the probe looks at by default. */
+#define QEMU_KVM_DEVICE "/dev/kvm"
+
+/* Resolve a virtual network name to the host bridge it is attached to (NULL if the network
+ * is unknown or inactive). The returned string must stay valid until qemu_argv_build
+ * returns. */
+typedef const char *(*qemu_argv_network_fn)(void *opaque, const char *network);
+
+/* Everything qemu_argv_build needs besides the definition. */
+struct qemu_argv_opts {
+    const char *emulator;   /* argv[0]: resolved emulator path */
+    const char *run_dir;    /* per-domain runtime dir: console logs live here */
+    const char *qmp_sup;    /* QMP socket of the supervisor */
+    const char *qmp_client; /* QMP socket for short-lived clients */
+    bool kvm_usable;        /* result of qemu_argv_kvm_probe */
+    const char *kvm_reason; /* why KVM is not usable (probe message), for the error */
+    int vnc_port;           /* TCP port for an autoport VNC display; -1 if none chosen */
+    qemu_argv_network_fn network_bridge; /* NULL: no virtual networks available */
+    void *network_opaque;
+};
+
+/* Build the NULL-terminated argv for def; NULL with err set when def cannot be expressed
+ * (unsupported virt type, bus, network, KVM unusable). Free with qemu_argv_free. */
+char **qemu_argv_build(const struct domain_def *def, const struct qemu_argv_opts *opts,
+                       struct vmerr *err);
+/* Free an argv from qemu_argv_build. NULL is fine. */
+void qemu_argv_free(char **argv);
+
+/* The emulator binary's name for an architecture ("qemu-system-x86_64" for NULL/x86_64,
+ * "qemu-system-i386" for i386..i686); caller frees. */
+char *qemu_argv_emulator_name(const char *arch);
+/* The emulator to run for def: <emulator> if given (must be an executable file), else
+ * qemu-system-<arch> found on $PATH. Caller frees; NULL with err set. */
+char *qemu_argv_find_emulator(const struct domain_def *def, struct vmerr *err);
+/* Whether KVM works through device (normally QEMU_KVM_DEVICE): opens it, checks the API
+ * version and creates a VM. On false, why holds a one-line reason naming the device. */
+bool qemu_argv_kvm_probe(const char *device, char *why, size_t why_len);
+/* The first TCP port from 5900 on which listen_addr (NULL = 127.0.0.1) can be bound now;
+ * -1 with err set if none up to 65535. */
+int qemu_argv_free_vnc_port(const char *listen_addr, struct vmerr *err);
+/* QEMU option-value escaping: every ',' doubled; caller frees. */
+char *qemu_argv_escape(const char *value);
+
+#endif

@@ -1,0 +1,421 @@
+/* test-qemu-argv: domain XML -> QEMU argv. The seed examples are checked option by option;
+ * tests/data/xml2argv/NAME.xml -> NAME.args golden files (one argument per line) cover the
+ * rest; run with VMDECK_REGENERATE=1 to rewrite the .args files after an intended change.
+ * Host probes (emulator on PATH, /dev/kvm, free VNC port) run against the real host. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "drivers/qemu/qemu-argv.h"
+#include "engine/domain-def.h"
+#include "engine/store.h"
+#include "testutil.h"
+
+/* Strings behind a fake_opts result. */
+struct fake_host {
+    char *rundir;
+    char *emulator;
+};
+
+/* The fake host every argv test uses: emulators in /usr/bin, fixed paths, KVM usable,
+ * autoport picks 5900. Release h with fake_free. */
+static struct qemu_argv_opts fake_opts(const struct domain_def *def, struct fake_host *h)
+{
+    char *emu = qemu_argv_emulator_name(def->os.arch);
+    h->emulator = store_printf("/usr/bin/%s", emu);
+    free(emu);
+    h->rundir = store_printf("/run/vmdeck/qemu/%s.d", def->name);
+    struct qemu_argv_opts o = {
+        .emulator = def->emulator ? def->emulator : h->emulator,
+        .run_dir = h->rundir,
+        .kvm_usable = true,
+        .vnc_port = 5900,
+    };
+    return o;
+}
+
+/* Free the strings of a fake host. */
+static void fake_free(struct fake_host *h)
+{
+    free(h->rundir);
+    free(h->emulator);
+}
+
+/* Parse tests/data/REL or fail. */
+static struct domain_def *load(const char *rel)
+{
+    char *path = testutil_data_path(rel);
+    struct vmerr err = {0};
+    struct domain_def *def = domain_def_parse_file(path, &err);
+    if (!def)
+        fail_msg("%s: %s", path, err.message);
+    free(path);
+    return def;
+}
+
+/* Build argv for def with opts (sockets under run_dir) or fail with the error. */
+static char **build(const struct domain_def *def, struct qemu_argv_opts *o)
+{
+    char *sup = store_printf("%s/monitor.sock", o->run_dir);
+    char *cli = store_printf("%s/qmp.sock", o->run_dir);
+    o->qmp_sup = sup;
+    o->qmp_client = cli;
+    struct vmerr err = {0};
+    char **argv = qemu_argv_build(def, o, &err);
+    free(sup);
+    free(cli);
+    if (!argv)
+        fail_msg("argv for %s: %s", def->name, err.message);
+    return argv;
+}
+
+/* Whether argv has opt immediately followed by value. */
+static bool has_pair(char **argv, const char *opt, const char *value)
+{
+    for (size_t i = 0; argv[i] && argv[i + 1]; i++)
+        if (!strcmp(argv[i], opt) && !strcmp(argv[i + 1], value))
+            return true;
+    return false;
+}
+
+/* Assert argv has opt value, printing the argv when it does not. */
+static void expect_pair(char **argv, const char *opt, const char *value)
+{
+    if (has_pair(argv, opt, value))
+        return;
+    for (size_t i = 0; argv[i]; i++)
+        print_message("  argv[%zu] = %s\n", i, argv[i]);
+    fail_msg("expected '%s %s' in argv", opt, value);
+}
+
+/* Number of times opt appears. */
+static int count_opt(char **argv, const char *opt)
+{
+    int n = 0;
+    for (size_t i = 0; argv[i]; i++)
+        n += !strcmp(argv[i], opt);
+    return n;
+}
+
+/* kvm-demo2.xml: KVM guest with one IDE disk, a user NIC with a fixed MAC, autoport VNC. */
+static void test_kvm_demo2(void **state)
+{
+    (void)state;
+    struct domain_def *def = load("seed/kvm-demo2.xml");
+    struct fake_host host;
+    struct qemu_argv_opts o = fake_opts(def, &host);
+    char **argv = build(def, &o);
+    assert_string_equal(argv[0], "/home/user/usr/kvm-devel/bin/qemu-system-x86_64");
+    expect_pair(argv, "-name", "guest=demo2");
+    expect_pair(argv, "-uuid", "4dea24b3-1d52-d8f3-2516-782e98a23fa0");
+    expect_pair(argv, "-machine", "pc,accel=kvm,acpi=off");
+    expect_pair(argv, "-m", "128");
+    expect_pair(argv, "-smp", "1");
+    expect_pair(argv, "-rtc", "base=localtime");
+    expect_pair(argv, "-drive",
+                "file=/home/user/fedora/diskboot.img,format=raw,if=none,id=drive-ide0-0-0");
+    expect_pair(argv, "-device", "ide-hd,bus=ide.0,unit=0,drive=drive-ide0-0-0,id=ide0-0-0");
+    expect_pair(argv, "-netdev", "user,id=hostnet0");
+    expect_pair(argv, "-device", "e1000,netdev=hostnet0,id=net0,mac=24:42:53:21:52:45");
+    expect_pair(argv, "-vnc", "127.0.0.1:0");
+    expect_pair(argv, "-device", "VGA,id=video0");
+    expect_pair(argv, "-boot", "order=c");
+    expect_pair(argv, "-mon", "chardev=charmonitor,id=monitor,mode=control");
+    expect_pair(argv, "-mon", "chardev=charclient,id=client,mode=control");
+    expect_pair(argv, "-chardev",
+                "socket,id=charmonitor,path=/run/vmdeck/qemu/demo2.d/monitor.sock,server=on,"
+                "wait=off");
+    assert_int_equal(count_opt(argv, "-S"), 1);
+    assert_int_equal(count_opt(argv, "-nodefaults"), 1);
+    assert_int_equal(count_opt(argv, "-display"), 0);
+    assert_int_equal(count_opt(argv, "-no-reboot"), 0);
+    qemu_argv_free(argv);
+
+    /* autoport follows the port the driver found free */
+    o.vnc_port = 5917;
+    argv = build(def, &o);
+    expect_pair(argv, "-vnc", "127.0.0.1:17");
+    qemu_argv_free(argv);
+    fake_free(&host);
+    domain_def_free(def);
+}
+
+/* A network resolver standing in for the virtual network driver. */
+static const char *fake_network(void *opaque, const char *network)
+{
+    (void)opaque;
+    return !strcmp(network, "default") ? "virbr0" : NULL;
+}
+
+/* qemu-fedora-i686.xml: i686 TCG guest, 2 vcpus, cdrom boot, readonly cdrom + disk. */
+static void test_fedora_i686(void **state)
+{
+    (void)state;
+    struct domain_def *def = load("seed/qemu-fedora-i686.xml");
+    struct fake_host host;
+    struct qemu_argv_opts o = fake_opts(def, &host);
+    o.network_bridge = fake_network;
+    char **argv = build(def, &o);
+    assert_string_equal(argv[0], "/usr/bin/qemu");
+    expect_pair(argv, "-machine", "pc,accel=tcg,acpi=off");
+    expect_pair(argv, "-m", "214");
+    expect_pair(argv, "-smp", "2");
+    expect_pair(argv, "-boot", "order=d");
+    expect_pair(argv, "-drive",
+                "file=/home/user/boot.iso,format=raw,if=none,id=drive-ide0-1-0,readonly=on");
+    expect_pair(argv, "-device", "ide-cd,bus=ide.1,unit=0,drive=drive-ide0-1-0,id=ide0-1-0");
+    expect_pair(argv, "-drive", "file=/home/user/fedora.img,format=raw,if=none,id=drive-ide0-0-0");
+    expect_pair(argv, "-device", "ide-hd,bus=ide.0,unit=0,drive=drive-ide0-0-0,id=ide0-0-0");
+    expect_pair(argv, "-netdev", "bridge,br=virbr0,id=hostnet0");
+    expect_pair(argv, "-vnc", "127.0.0.1:0");
+    qemu_argv_free(argv);
+
+    /* without a network driver the interface cannot be connected: a clear error */
+    o.network_bridge = NULL;
+    struct vmerr err = {0};
+    argv = qemu_argv_build(def, &o, &err);
+    assert_null(argv);
+    assert_non_null(strstr(err.message, "network 'default' is not active"));
+    assert_non_null(strstr(err.message, "QEmu-fedora-i686"));
+    fake_free(&host);
+    domain_def_free(def);
+}
+
+/* type='kvm' where KVM is not usable: the error names /dev/kvm and the probe's reason. Both
+ * branches of the real /dev/kvm are checked as far as this machine allows. */
+static void test_kvm_unusable(void **state)
+{
+    (void)state;
+    struct domain_def *def = load("seed/kvm-demo2.xml");
+    char why[256];
+    assert_false(qemu_argv_kvm_probe("/nonexistent/kvm", why, sizeof(why)));
+    assert_non_null(strstr(why, "cannot open /nonexistent/kvm"));
+    struct fake_host host;
+    struct qemu_argv_opts o = fake_opts(def, &host);
+    o.kvm_usable = false;
+    o.kvm_reason = why;
+    o.qmp_sup = o.qmp_client = "/x.sock";
+    struct vmerr err = {0};
+    assert_null(qemu_argv_build(def, &o, &err));
+    assert_non_null(strstr(err.message, "/dev/kvm"));
+    assert_non_null(strstr(err.message, "cannot open /nonexistent/kvm"));
+    assert_non_null(strstr(err.message, "demo2"));
+
+    bool usable = qemu_argv_kvm_probe(QEMU_KVM_DEVICE, why, sizeof(why));
+    o.kvm_usable = usable;
+    vmerr_clear(&err);
+    char **argv = qemu_argv_build(def, &o, &err);
+    if (usable) {
+        print_message("/dev/kvm is usable here: checking the accel=kvm branch\n");
+        assert_non_null(argv);
+        expect_pair(argv, "-machine", "pc,accel=kvm,acpi=off");
+    } else {
+        print_message("/dev/kvm is not usable here (%s): checking the error branch\n", why);
+        assert_null(argv);
+        assert_non_null(strstr(err.message, "/dev/kvm"));
+    }
+    qemu_argv_free(argv);
+    fake_free(&host);
+    domain_def_free(def);
+}
+
+/* kqemu and xen types cannot run under this QEMU. */
+static void test_unsupported_types(void **state)
+{
+    (void)state;
+    struct domain_def *def = load("seed/qemu-fedora-i686.xml");
+    struct fake_host host;
+    struct qemu_argv_opts o = fake_opts(def, &host);
+    o.network_bridge = fake_network;
+    o.qmp_sup = o.qmp_client = "/x.sock";
+    def->type = DOMAIN_VIRT_KQEMU;
+    struct vmerr err = {0};
+    assert_null(qemu_argv_build(def, &o, &err));
+    assert_non_null(strstr(err.message, "not supported by this QEMU"));
+    def->type = DOMAIN_VIRT_XEN;
+    assert_null(qemu_argv_build(def, &o, &err));
+    assert_non_null(strstr(err.message, "type 'xen'"));
+    fake_free(&host);
+    domain_def_free(def);
+}
+
+/* Emulator lookup: a missing <emulator> is a clear error; otherwise PATH is searched. */
+static void test_find_emulator(void **state)
+{
+    (void)state;
+    struct domain_def *def = load("seed/qemu-fedora-i686.xml");
+    struct vmerr err = {0};
+    char *emu = qemu_argv_find_emulator(def, &err); /* /usr/bin/qemu does not exist */
+    if (access("/usr/bin/qemu", X_OK) != 0) {
+        assert_null(emu);
+        assert_non_null(strstr(err.message, "emulator /usr/bin/qemu"));
+        assert_non_null(strstr(err.message, "QEmu-fedora-i686"));
+    }
+    free(emu);
+    free(def->emulator);
+    def->emulator = strdup("/etc/passwd"); /* exists, not executable */
+    assert_null(qemu_argv_find_emulator(def, &err));
+    assert_non_null(strstr(err.message, "not an executable file"));
+    free(def->emulator);
+    def->emulator = NULL;
+    emu = qemu_argv_find_emulator(def, &err); /* i686 -> qemu-system-i386 on PATH */
+    assert_non_null(emu);
+    assert_non_null(strstr(emu, "/qemu-system-i386"));
+    assert_int_equal(access(emu, X_OK), 0);
+    free(emu);
+    char *saved = strdup(getenv("PATH") ? getenv("PATH") : "");
+    setenv("PATH", "/nonexistent", 1);
+    assert_null(qemu_argv_find_emulator(def, &err));
+    assert_non_null(strstr(err.message, "qemu-system-i386 not found on PATH"));
+    setenv("PATH", saved, 1);
+    free(saved);
+    char *name = qemu_argv_emulator_name(NULL);
+    assert_string_equal(name, "qemu-system-x86_64");
+    free(name);
+    name = qemu_argv_emulator_name("aarch64");
+    assert_string_equal(name, "qemu-system-aarch64");
+    free(name);
+    domain_def_free(def);
+}
+
+/* The VNC autoport probe skips a port that is taken. */
+static void test_free_vnc_port(void **state)
+{
+    (void)state;
+    struct vmerr err = {0};
+    int first = qemu_argv_free_vnc_port(NULL, &err);
+    assert_true(first >= 5900);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)first)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    assert_int_equal(listen(fd, 1), 0);
+    int next = qemu_argv_free_vnc_port("127.0.0.1", &err);
+    assert_true(next > first);
+    close(fd);
+    assert_int_equal(qemu_argv_free_vnc_port("not-an-address", &err), -1);
+    assert_non_null(strstr(err.message, "not-an-address"));
+}
+
+/* Bad disk layouts are refused with the disk named. */
+static void test_disk_errors(void **state)
+{
+    (void)state;
+    struct domain_def *def = load("seed/kvm-demo2.xml");
+    struct fake_host host;
+    struct qemu_argv_opts o = fake_opts(def, &host);
+    o.qmp_sup = o.qmp_client = "/x.sock";
+    struct vmerr err = {0};
+    free(def->disks[0].target_dev);
+    def->disks[0].target_dev = strdup("hde"); /* IDE on pc has hda-hdd only */
+    assert_null(qemu_argv_build(def, &o, &err));
+    assert_non_null(strstr(err.message, "hde"));
+    free(def->disks[0].target_dev);
+    def->disks[0].target_dev = strdup("xvda");
+    free(def->disks[0].target_bus); /* the parser filled in the bus implied by hda */
+    def->disks[0].target_bus = NULL;
+    assert_null(qemu_argv_build(def, &o, &err));
+    assert_non_null(strstr(err.message, "bus 'xen'"));
+    free(def->disks[0].target_dev);
+    def->disks[0].target_dev = strdup("hda");
+    def->disks[0].readonly = true;
+    assert_null(qemu_argv_build(def, &o, &err));
+    assert_non_null(strstr(err.message, "read-only"));
+    fake_free(&host);
+    domain_def_free(def);
+}
+
+/* Join argv as one argument per line (the .args format). */
+static char *join_lines(char **argv)
+{
+    size_t len = 1;
+    for (size_t i = 0; argv[i]; i++)
+        len += strlen(argv[i]) + 1;
+    char *out = malloc(len), *p = out;
+    for (size_t i = 0; argv[i]; i++)
+        p += sprintf(p, "%s\n", argv[i]);
+    *p = '\0';
+    return out;
+}
+
+/* Every tests/data/xml2argv/NAME.xml must produce exactly NAME.args. */
+static void test_golden(void **state)
+{
+    (void)state;
+    char *dir = testutil_data_path("xml2argv");
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    bool regenerate = getenv("VMDECK_REGENERATE") && !strcmp(getenv("VMDECK_REGENERATE"), "1");
+    int cases = 0, failures = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        if (n < 5 || strcmp(de->d_name + n - 4, ".xml"))
+            continue;
+        char *xml = store_printf("xml2argv/%s", de->d_name);
+        char *args = store_printf("%s/%.*s.args", dir, (int)(n - 4), de->d_name);
+        struct domain_def *def = load(xml);
+        struct fake_host host;
+        struct qemu_argv_opts o = fake_opts(def, &host);
+        char **argv = build(def, &o);
+        char *got = join_lines(argv);
+        if (regenerate) {
+            struct vmerr err;
+            assert_int_equal(store_write_atomic(args, got, strlen(got), &err), 0);
+            print_message("regenerated %s\n", args);
+        } else {
+            char *want = store_read_file(args, NULL, NULL);
+            if (!want || strcmp(want, got)) {
+                print_message("%s differs from the argv built now:\n%s", args, got);
+                failures++;
+            }
+            free(want);
+        }
+        cases++;
+        free(got);
+        qemu_argv_free(argv);
+        fake_free(&host);
+        domain_def_free(def);
+        free(xml);
+        free(args);
+    }
+    closedir(d);
+    free(dir);
+    assert_true(cases >= 5);
+    assert_int_equal(failures, 0);
+}
+
+/* Comma escaping of option values. */
+static void test_escape(void **state)
+{
+    (void)state;
+    char *s = qemu_argv_escape("a,b,,c");
+    assert_string_equal(s, "a,,b,,,,c");
+    free(s);
+    s = qemu_argv_escape("");
+    assert_string_equal(s, "");
+    free(s);
+}
+
+/* The tests. */
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kvm_demo2),     cmocka_unit_test(test_fedora_i686),
+        cmocka_unit_test(test_kvm_unusable),  cmocka_unit_test(test_unsupported_types),
+        cmocka_unit_test(test_find_emulator), cmocka_unit_test(test_free_vnc_port),
+        cmocka_unit_test(test_disk_errors),   cmocka_unit_test(test_golden),
+        cmocka_unit_test(test_escape),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
