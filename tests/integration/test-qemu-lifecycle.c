@@ -1,0 +1,472 @@
+/* test-qemu-lifecycle: the QEMU driver end to end against real QEMU under TCG and the test
+ * guest (tests/guest/build-guest.sh): define, start, list, live XML, console I/O, suspend,
+ * resume, ACPI shutdown, a guest that outlives the vmdeck process that started it (and a
+ * `vmdeck console` killed with SIGKILL), destroy, and a start that QEMU refuses. State
+ * changes are awaited through the engine's inotify watch fd, as the UI does. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drivers/qemu/qemu-state.h"
+#include "engine/engine.h"
+#include "engine/store.h"
+#include "testutil.h"
+
+#define URI "qemu:///session"
+/* Generous bounds: a TCG boot takes ~7 s, ACPI power-off ~1 s after the button. */
+#define BOOT_TIMEOUT_MS 120000
+#define STATE_TIMEOUT_MS 60000
+
+/* What the tests share. */
+struct fixture {
+    char *dir;     /* isolated config + runtime parent */
+    char *runtime; /* VMDECK_RUNTIME_DIR/qemu */
+    char *xml;     /* demo.xml text */
+    struct engine_conn *conn;
+    pid_t supervisors[8]; /* every supervisor seen, checked gone at the end */
+    unsigned long long sup_starts[8];
+    size_t nsup;
+};
+
+/* Milliseconds on the monotonic clock. */
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Fail with the error's message. */
+static void check_ok(int rc, const struct vmerr *err, const char *what)
+{
+    if (rc < 0)
+        fail_msg("%s: %s", what, err->message);
+}
+
+/* Current state of name (SHUTOFF if it does not exist). */
+static enum engine_domain_state state_of(struct engine_conn *conn, const char *name, int *id)
+{
+    struct engine_domain_info info;
+    struct vmerr err = {0};
+    if (engine_domain_lookup(conn, name, &info, &err) < 0)
+        fail_msg("lookup %s: %s", name, err.message);
+    if (id)
+        *id = info.id;
+    return info.state;
+}
+
+/* Wait until name is in state want, woken by the engine's inotify watch (no polling). */
+static void wait_state(struct engine_conn *conn, const char *name, enum engine_domain_state want,
+                       int timeout_ms)
+{
+    int wfd = engine_watch_fd(conn);
+    assert_true(wfd >= 0);
+    long long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        enum engine_domain_state s = state_of(conn, name, NULL);
+        if (s == want)
+            return;
+        long long left = deadline - now_ms();
+        if (left <= 0)
+            fail_msg("domain %s: still '%s' after %d ms, expected '%s'", name,
+                     engine_domain_state_name(s), timeout_ms, engine_domain_state_name(want));
+        struct pollfd pfd = {.fd = wfd, .events = POLLIN};
+        poll(&pfd, 1, (int)left);
+        engine_watch_drain(conn);
+    }
+}
+
+/* Record the supervisor of the running domain name (from its state file). */
+static void note_supervisor(struct fixture *f, const char *name, struct qemu_state *out)
+{
+    struct qemu_paths p;
+    qemu_state_paths(f->runtime, name, &p);
+    struct qemu_state st;
+    assert_int_equal(qemu_state_read(p.state, &st, NULL), 0);
+    assert_true(qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start));
+    assert_true(qemu_state_pid_matches(st.qemu_pid, st.qemu_start));
+    if (f->nsup < sizeof(f->supervisors) / sizeof(f->supervisors[0])) {
+        f->supervisors[f->nsup] = st.supervisor_pid;
+        f->sup_starts[f->nsup++] = st.supervisor_start;
+    }
+    if (out)
+        *out = st;
+    qemu_state_paths_free(&p);
+}
+
+/* Read from fd into buf (appending) until needle shows up or the timeout passes. */
+static bool read_until(int fd, char *buf, size_t cap, size_t *len, const char *needle,
+                       int timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        buf[*len] = '\0';
+        if (strstr(buf, needle))
+            return true;
+        long long left = deadline - now_ms();
+        if (left <= 0)
+            return false;
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, (int)left) <= 0)
+            continue;
+        if (*len + 1 >= cap) { /* keep the tail */
+            memmove(buf, buf + cap / 2, *len - cap / 2);
+            *len -= cap / 2;
+        }
+        ssize_t n = read(fd, buf + *len, cap - 1 - *len);
+        if (n > 0)
+            *len += (size_t)n;
+        else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+            return false;
+    }
+}
+
+/* Write all of s to fd (a non-blocking PTY). */
+static void write_all(int fd, const char *s)
+{
+    size_t len = strlen(s), off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, s + off, len - off);
+        if (n > 0) {
+            off += (size_t)n;
+        } else if (n < 0 && errno == EAGAIN) {
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+            poll(&pfd, 1, 1000);
+        } else if (!(n < 0 && errno == EINTR)) {
+            fail_msg("console write: %s", strerror(errno));
+        }
+    }
+}
+
+/* Names of processes whose command line mentions text (our runtime dir); "" if none. */
+static void procs_mentioning(const char *text, char *out, size_t len)
+{
+    out[0] = '\0';
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        pid_t pid = (pid_t)atol(de->d_name);
+        if (pid <= 0 || pid == getpid() || !qemu_state_proc_start(pid))
+            continue;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+        size_t n = 0;
+        char *cmd = store_read_file(path, &n, NULL);
+        if (!cmd)
+            continue;
+        for (size_t i = 0; i + 1 < n; i++)
+            if (!cmd[i])
+                cmd[i] = ' ';
+        if (strstr(cmd, text)) {
+            size_t used = strlen(out);
+            snprintf(out + used, len - used, "[%ld] %.200s; ", (long)pid, cmd);
+        }
+        free(cmd);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* Group setup: isolated dirs, the guest's demo.xml, a connection. */
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    f->dir = testutil_isolate("qlife");
+    f->runtime = store_printf("%s/qemu", getenv("VMDECK_RUNTIME_DIR"));
+    char *xmlpath = store_printf("%s/demo.xml", testutil_guest_dir());
+    f->xml = store_read_file(xmlpath, NULL, NULL);
+    if (!f->xml) {
+        print_error("no test guest at %s (run tests/guest/build-guest.sh)\n", xmlpath);
+        free(xmlpath);
+        return -1;
+    }
+    free(xmlpath);
+    struct vmerr err = {0};
+    f->conn = engine_open(URI, &err);
+    if (!f->conn) {
+        print_error("open %s: %s\n", URI, err.message);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+/* Group teardown: nothing may be left running; remove the dirs. */
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err;
+    const char *names[] = {"demo", "broken"};
+    for (size_t i = 0; i < 2; i++)
+        engine_domain_destroy(f->conn, names[i], &err); /* no-op when already shut off */
+    engine_close(f->conn);
+    testutil_rm_rf(f->dir);
+    free(f->dir);
+    free(f->runtime);
+    free(f->xml);
+    free(f);
+    return 0;
+}
+
+/* define + start: list shows it running with an id; the live XML has the id and the tty;
+ * a second start is refused. */
+static void test_start(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err = {0};
+    char *name = NULL;
+    check_ok(engine_domain_define_xml(f->conn, f->xml, "demo.xml", &name, &err), &err, "define");
+    assert_string_equal(name, "demo");
+    free(name);
+    assert_int_equal(state_of(f->conn, "demo", NULL), ENGINE_DOMAIN_SHUTOFF);
+
+    long long t0 = now_ms();
+    check_ok(engine_domain_start(f->conn, "demo", &err), &err, "start");
+    print_message("start took %lld ms\n", now_ms() - t0);
+
+    struct engine_domain_info *list = NULL;
+    size_t n = 0;
+    check_ok(engine_domain_list(f->conn, ENGINE_LIST_ACTIVE, &list, &n, &err), &err, "list");
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0].name, "demo");
+    assert_int_equal(list[0].state, ENGINE_DOMAIN_RUNNING);
+    assert_true(list[0].id >= 1);
+    assert_true(list[0].has_console);
+    assert_int_equal(list[0].max_memory_kib, 131072);
+    int id = list[0].id;
+    free(list);
+    note_supervisor(f, "demo", NULL);
+
+    char *xml = engine_domain_get_xml(f->conn, "demo", 0, &err);
+    assert_non_null(xml);
+    char want[64];
+    snprintf(want, sizeof(want), "id='%d'", id);
+    if (!strstr(xml, want) || !strstr(xml, "/dev/pts/"))
+        fail_msg("live XML lacks %s or the console tty:\n%s", want, xml);
+    free(xml);
+    xml = engine_domain_get_xml(f->conn, "demo", ENGINE_XML_INACTIVE, &err);
+    assert_non_null(xml);
+    assert_null(strstr(xml, "/dev/pts/"));
+    free(xml);
+
+    vmerr_clear(&err);
+    assert_int_equal(engine_domain_start(f->conn, "demo", &err), -1);
+    assert_int_equal(err.code, VMERR_OPERATION_INVALID);
+    assert_string_equal(err.message, "domain 'demo' is already running");
+    vmerr_clear(&err);
+    assert_int_equal(engine_domain_undefine(f->conn, "demo", &err), -1);
+    assert_int_equal(err.code, VMERR_OPERATION_INVALID);
+}
+
+/* The serial console: the guest's ready line, then a command and its output. */
+static void test_console(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err = {0};
+    int fd = -1;
+    check_ok(engine_domain_console_open(f->conn, "demo", &fd, &err), &err, "console open");
+    static char buf[65536];
+    size_t len = 0;
+    long long t0 = now_ms();
+    if (!read_until(fd, buf, sizeof(buf), &len, "VMDECK-GUEST-READY", BOOT_TIMEOUT_MS))
+        fail_msg("no VMDECK-GUEST-READY on the console; got:\n%s", buf);
+    print_message("guest ready after %lld ms\n", now_ms() - t0);
+    len = 0;
+    buf[0] = '\0';
+    /* The shell may start a moment after the ready line; repeat until it answers. */
+    bool answered = false;
+    for (int attempt = 0; attempt < 20 && !answered; attempt++) {
+        write_all(fd, "echo $((6*7))marker\n");
+        answered = read_until(fd, buf, sizeof(buf), &len, "42marker", 3000);
+    }
+    if (!answered)
+        fail_msg("the guest shell did not answer; console shows:\n%s", buf);
+    close(fd);
+}
+
+/* suspend -> paused, resume -> running (QMP stop/cont through the client monitor). */
+static void test_suspend_resume(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err = {0};
+    check_ok(engine_domain_suspend(f->conn, "demo", &err), &err, "suspend");
+    assert_int_equal(state_of(f->conn, "demo", NULL), ENGINE_DOMAIN_PAUSED);
+    check_ok(engine_domain_resume(f->conn, "demo", &err), &err, "resume");
+    assert_int_equal(state_of(f->conn, "demo", NULL), ENGINE_DOMAIN_RUNNING);
+}
+
+/* ACPI shutdown: the guest powers itself off; supervisor and QEMU go away. */
+static void test_shutdown(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err = {0};
+    struct qemu_state st;
+    note_supervisor(f, "demo", &st);
+    long long t0 = now_ms();
+    check_ok(engine_domain_shutdown(f->conn, "demo", &err), &err, "shutdown");
+    wait_state(f->conn, "demo", ENGINE_DOMAIN_SHUTOFF, STATE_TIMEOUT_MS);
+    print_message("ACPI shutdown took %lld ms\n", now_ms() - t0);
+    long long deadline = now_ms() + 5000;
+    while (now_ms() < deadline && qemu_state_pid_matches(st.qemu_pid, st.qemu_start))
+        usleep(10000);
+    assert_false(qemu_state_pid_matches(st.qemu_pid, st.qemu_start));
+    vmerr_clear(&err);
+    assert_int_equal(engine_domain_shutdown(f->conn, "demo", &err), -1);
+    assert_int_equal(err.code, VMERR_OPERATION_INVALID);
+}
+
+/* A guest outlives the vmdeck process that started it, and a `vmdeck console` killed with
+ * SIGKILL; a fresh connection still sees it running and QEMU still answers QMP. */
+static void test_survives_client(void **state)
+{
+    struct fixture *f = *state;
+    int sync[2];
+    assert_int_equal(pipe(sync), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        /* a separate vmdeck process: its own connection, starts the domain, then lingers */
+        close(sync[0]);
+        struct vmerr err = {0};
+        struct engine_conn *c = engine_open(URI, &err);
+        int rc = c ? engine_domain_start(c, "demo", &err) : -1;
+        char verdict = rc == 0 ? 'Y' : 'N';
+        if (write(sync[1], &verdict, 1) != 1)
+            _exit(1);
+        for (;;)
+            pause();
+    }
+    close(sync[1]);
+    char verdict = 0;
+    assert_int_equal(read(sync[0], &verdict, 1), 1);
+    close(sync[0]);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    assert_int_equal(verdict, 'Y');
+
+    /* `vmdeck console demo` on a pty, then SIGKILL */
+    int master = -1;
+    pid_t vm = forkpty(&master, NULL, NULL, NULL);
+    assert_true(vm >= 0);
+    if (vm == 0) {
+        setenv("TERM", "xterm-256color", 1);
+        execl(testutil_vmdeck_bin(), "vmdeck", "-c", URI, "console", "demo", (char *)NULL);
+        _exit(127);
+    }
+    static char buf[65536];
+    size_t len = 0;
+    fcntl(master, F_SETFL, O_NONBLOCK);
+    read_until(master, buf, sizeof(buf), &len, "\x1b[", 5000); /* its screen came up */
+    int status = 0;
+    assert_int_equal(waitpid(vm, &status, WNOHANG), 0); /* still attached */
+    kill(vm, SIGKILL);
+    waitpid(vm, &status, 0);
+    close(master);
+
+    struct vmerr err = {0};
+    struct engine_conn *fresh = engine_open(URI, &err);
+    assert_non_null(fresh);
+    int id = -1;
+    assert_int_equal(state_of(fresh, "demo", &id), ENGINE_DOMAIN_RUNNING);
+    assert_true(id >= 2); /* ids increase per start */
+    note_supervisor(f, "demo", NULL);
+    check_ok(engine_domain_suspend(fresh, "demo", &err), &err, "QMP stop after client death");
+    check_ok(engine_domain_resume(fresh, "demo", &err), &err, "QMP cont after client death");
+    assert_int_equal(state_of(fresh, "demo", NULL), ENGINE_DOMAIN_RUNNING);
+    engine_close(fresh);
+}
+
+/* destroy: shut off at once, runtime dir clean, no QEMU or supervisor left. */
+static void test_destroy(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err = {0};
+    struct qemu_state st;
+    note_supervisor(f, "demo", &st);
+    long long t0 = now_ms();
+    check_ok(engine_domain_destroy(f->conn, "demo", &err), &err, "destroy");
+    print_message("destroy took %lld ms\n", now_ms() - t0);
+    assert_int_equal(state_of(f->conn, "demo", NULL), ENGINE_DOMAIN_SHUTOFF);
+    assert_false(qemu_state_pid_matches(st.qemu_pid, st.qemu_start));
+    for (size_t i = 0; i < f->nsup; i++)
+        assert_false(qemu_state_pid_matches(f->supervisors[i], f->sup_starts[i]));
+    char procs[2048];
+    procs_mentioning(f->runtime, procs, sizeof(procs));
+    if (procs[0])
+        fail_msg("processes left behind: %s", procs);
+    /* only the lock dir remains in the runtime dir */
+    DIR *d = opendir(f->runtime);
+    assert_non_null(d);
+    struct dirent *de;
+    while ((de = readdir(d)))
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && strcmp(de->d_name, "locks"))
+            fail_msg("runtime dir still has %s", de->d_name);
+    closedir(d);
+    vmerr_clear(&err);
+    assert_int_equal(engine_domain_destroy(f->conn, "demo", &err), -1);
+    assert_int_equal(err.code, VMERR_OPERATION_INVALID);
+}
+
+/* A start that QEMU refuses reports QEMU's own message and leaves the config unchanged. */
+static void test_failed_start(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err = {0};
+    const char *kstart = strstr(f->xml, "<kernel>"), *kend = strstr(f->xml, "</kernel>");
+    const char *nstart = strstr(f->xml, "<name>"), *nend = strstr(f->xml, "</name>");
+    assert_true(kstart && kend && nstart && nend && nstart < kstart);
+    char *xml =
+        store_printf("%.*s<name>broken</name>%.*s<kernel>/nonexistent/vmlinuz%s",
+                     (int)(nstart - f->xml), f->xml, (int)(kstart - nend - 7), nend + 7, kend);
+    check_ok(engine_domain_define_xml(f->conn, xml, "broken.xml", NULL, &err), &err, "define");
+    free(xml);
+    char *before = engine_domain_get_xml(f->conn, "broken", ENGINE_XML_INACTIVE, &err);
+    assert_non_null(before);
+    vmerr_clear(&err);
+    assert_int_equal(engine_domain_start(f->conn, "broken", &err), -1);
+    print_message("failed start says: %s\n", err.message);
+    assert_int_equal(err.code, VMERR_OPERATION_FAILED);
+    assert_non_null(strstr(err.message, "domain 'broken'"));
+    assert_non_null(strstr(err.message, "could not open kernel file '/nonexistent/vmlinuz'"));
+    char *after = engine_domain_get_xml(f->conn, "broken", ENGINE_XML_INACTIVE, &err);
+    assert_non_null(after);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    assert_int_equal(state_of(f->conn, "broken", NULL), ENGINE_DOMAIN_SHUTOFF);
+    char *leftover = store_printf("%s/broken.d", f->runtime);
+    assert_int_equal(access(leftover, F_OK), -1);
+    free(leftover);
+    char procs[2048];
+    procs_mentioning(f->runtime, procs, sizeof(procs));
+    if (procs[0])
+        fail_msg("processes left behind: %s", procs);
+    check_ok(engine_domain_undefine(f->conn, "broken", &err), &err, "undefine");
+}
+
+/* The tests, in lifecycle order. */
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_start),           cmocka_unit_test(test_console),
+        cmocka_unit_test(test_suspend_resume),  cmocka_unit_test(test_shutdown),
+        cmocka_unit_test(test_survives_client), cmocka_unit_test(test_destroy),
+        cmocka_unit_test(test_failed_start),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
