@@ -25,6 +25,7 @@
 struct fake_host {
     char *rundir;
     char *emulator;
+    char *qmp_sup, *qmp_client;
 };
 
 /* The fake host every argv test uses: emulators in /usr/bin, fixed paths, KVM usable,
@@ -35,9 +36,13 @@ static struct qemu_argv_opts fake_opts(const struct domain_def *def, struct fake
     h->emulator = store_printf("/usr/bin/%s", emu);
     free(emu);
     h->rundir = store_printf("/run/vmdeck/qemu/%s.d", def->name);
+    h->qmp_sup = store_printf("%s/monitor.sock", h->rundir);
+    h->qmp_client = store_printf("%s/qmp.sock", h->rundir);
     struct qemu_argv_opts o = {
         .emulator = def->emulator ? def->emulator : h->emulator,
         .run_dir = h->rundir,
+        .qmp_sup = h->qmp_sup,
+        .qmp_client = h->qmp_client,
         .kvm_usable = true,
         .vnc_port = 5900,
     };
@@ -49,6 +54,8 @@ static void fake_free(struct fake_host *h)
 {
     free(h->rundir);
     free(h->emulator);
+    free(h->qmp_sup);
+    free(h->qmp_client);
 }
 
 /* Parse tests/data/REL or fail. */
@@ -63,17 +70,11 @@ static struct domain_def *load(const char *rel)
     return def;
 }
 
-/* Build argv for def with opts (sockets under run_dir) or fail with the error. */
+/* Build argv for def with opts or fail with the error. */
 static char **build(const struct domain_def *def, struct qemu_argv_opts *o)
 {
-    char *sup = store_printf("%s/monitor.sock", o->run_dir);
-    char *cli = store_printf("%s/qmp.sock", o->run_dir);
-    o->qmp_sup = sup;
-    o->qmp_client = cli;
     struct vmerr err = {0};
     char **argv = qemu_argv_build(def, o, &err);
-    free(sup);
-    free(cli);
     if (!argv)
         fail_msg("argv for %s: %s", def->name, err.message);
     return argv;
@@ -204,7 +205,6 @@ static void test_kvm_unusable(void **state)
     struct qemu_argv_opts o = fake_opts(def, &host);
     o.kvm_usable = false;
     o.kvm_reason = why;
-    o.qmp_sup = o.qmp_client = "/x.sock";
     struct vmerr err = {0};
     assert_null(qemu_argv_build(def, &o, &err));
     assert_non_null(strstr(err.message, "/dev/kvm"));
@@ -237,7 +237,6 @@ static void test_unsupported_types(void **state)
     struct fake_host host;
     struct qemu_argv_opts o = fake_opts(def, &host);
     o.network_bridge = fake_network;
-    o.qmp_sup = o.qmp_client = "/x.sock";
     def->type = DOMAIN_VIRT_KQEMU;
     struct vmerr err = {0};
     assert_null(qemu_argv_build(def, &o, &err));
@@ -314,7 +313,6 @@ static void test_disk_errors(void **state)
     struct domain_def *def = load("seed/kvm-demo2.xml");
     struct fake_host host;
     struct qemu_argv_opts o = fake_opts(def, &host);
-    o.qmp_sup = o.qmp_client = "/x.sock";
     struct vmerr err = {0};
     free(def->disks[0].target_dev);
     def->disks[0].target_dev = strdup("hde"); /* IDE on pc has hda-hdd only */
