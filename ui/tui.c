@@ -99,7 +99,8 @@ static void tui_draw_header(struct tui *tui)
     for (size_t i = 0; i < tui->ndomains; i++)
         active += tui->domains[i].id >= 0;
     char right[64];
-    snprintf(right, sizeof(right), "%zu domains, %zu active ", tui->ndomains, active);
+    snprintf(right, sizeof(right), "%zu domain%s, %zu active ", tui->ndomains,
+             tui->ndomains == 1 ? "" : "s", active);
     int rw = draw_width(right);
     if (used + 2 + rw <= cols)
         draw_text(w, 0, cols - rw, rw, right, a);

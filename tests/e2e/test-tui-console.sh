@@ -74,12 +74,38 @@ e2e_type "echo vm\$(( $X + $Y ))deck"
 e2e_keys Enter
 e2e_wait "^vm${SUM}deck *$" 30
 e2e_has "echo vm\\$\\(\\( $X \\+ $Y \\)\\)deck" "the typed command is echoed by the guest"
+# Attributes reach the screen through libvterm's cells: bold red text.
+e2e_type "printf '\\033[1;31m%s\\033[0m\\n' vm\$(( $X * 2 ))red"
+e2e_keys Enter
+e2e_wait "^vm$((X * 2))red *$" 30
+e2e_tmux capture-pane -p -e -t e2e | grep -q $'\e\\[1m\e\\[31mvm'"$((X * 2))red" ||
+    e2e_fail "vm$((X * 2))red is not drawn bold red"
+# A cursor position query (DSR) from the guest is answered by libvterm through the PTY:
+# move to a random row/column, ask, and print the reply the guest read back.
+ROW=$((RANDOM % 8 + 3))
+COL=$((RANDOM % 30 + 3))
+LEN=$((4 + ${#ROW} + ${#COL})) # ESC [ ROW ; COL R
+e2e_type "clear; printf '\\033[$ROW;${COL}H\\033[6n'; read -s -t 5 -n $LEN r; echo \"dsr=\${r#??}=\""
+e2e_keys Enter
+e2e_wait "dsr=$ROW;${COL}R=" 30
 e2e_keys C-]
 e2e_wait 'Name +Id +State'
 e2e_wait "Detached from the console of 'demo'"
 e2e_keys q
 rc=$(e2e_wait_exit)
 [ "$rc" = 0 ] || e2e_fail "vmdeck exited with $rc"
+
+# ---- `vmdeck console NAME`: straight into the console, Ctrl-] returns to the shell ----
+e2e_start -c "$Q" console demo
+e2e_wait 'console: demo'
+wait_prompt
+Z=$((RANDOM % 90000 + 10000))
+e2e_type "echo vm\$(( $Z - 7 ))cons"
+e2e_keys Enter
+e2e_wait "^vm$((Z - 7))cons *$" 30
+e2e_keys C-]
+rc=$(e2e_wait_exit)
+[ "$rc" = 0 ] || e2e_fail "vmdeck console exited with $rc"
 "$VMDECK_BIN" -c "$Q" list | grep -Eq '^ [0-9]+ +demo +running$' || {
     echo "FAIL: demo is not running after the TUI quit"
     "$VMDECK_BIN" -c "$Q" list --all
