@@ -5,7 +5,8 @@
 # numbers) can only appear if the guest ran it, detaches (Ctrl-]) and quits; the guest keeps
 # running. Then reopens the TUI, attaches again, destroys the guest from the CLI to check
 # that a stopped guest closes the console ("console closed: domain stopped"), starts it
-# again and destroys it with D + y.
+# again from the CLI (the open TUI must follow through the engine's watch fd) and destroys
+# it with D + y. Also runs `vmdeck console NAME` on its own.
 set -u
 . "$(dirname "$0")/lib-e2e.sh"
 
@@ -123,9 +124,11 @@ e2e_wait 'console closed: domain stopped' 30
 e2e_wait '^ +demo +- +■ shut off' 30
 e2e_running || e2e_fail "vmdeck exited when the guest stopped"
 
-# ---- start again and destroy with D + y ----
-e2e_keys Home s
-e2e_wait '^ +demo +[0-9]+ +▶ running' 60
+# ---- start it from the CLI: the open TUI follows (engine watch fd), no key pressed ----
+"$VMDECK_BIN" -c "$Q" start demo >/dev/null || e2e_fail "vmdeck start demo"
+e2e_wait '^ +demo +[0-9]+ +▶ running' 30
+
+# ---- destroy with D + y ----
 e2e_keys D
 e2e_wait "Destroy domain 'demo'\? This kills it without a shutdown\. \[y/N\]"
 e2e_keys y
