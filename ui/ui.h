@@ -36,13 +36,19 @@ struct cmd_ctx {
 int cmd_main(int argc, char **argv);
 
 /* Verb handlers: 0 on success, -1 with err filled on a reported error. */
+/* `list [--all] [--name]`. */
 int cmd_domain_list(struct cmd_ctx *ctx, struct vmerr *err);
+/* `dominfo NAME`. */
 int cmd_domain_dominfo(struct cmd_ctx *ctx, struct vmerr *err);
+/* `define FILE`. */
 int cmd_domain_define(struct cmd_ctx *ctx, struct vmerr *err);
+/* `undefine NAME`. */
 int cmd_domain_undefine(struct cmd_ctx *ctx, struct vmerr *err);
 /* start, shutdown, destroy, reboot, suspend, resume (chosen by ctx->verb). */
 int cmd_domain_lifecycle(struct cmd_ctx *ctx, struct vmerr *err);
+/* `dumpxml [--inactive] NAME`. */
 int cmd_domain_dumpxml(struct cmd_ctx *ctx, struct vmerr *err);
+/* `console NAME`: the TUI straight in the console view. */
 int cmd_console_run(struct cmd_ctx *ctx, struct vmerr *err);
 
 /* ---- TUI ---- */
@@ -160,9 +166,13 @@ enum draw_colour draw_state_colour(enum engine_domain_state state);
 bool draw_locale_utf8(void);
 
 /* Domain list view (view-list.c). */
+/* Re-read the domain list, keeping the selection on the same name. */
 void view_list_refresh(struct tui *tui);
+/* Draw the list into the body window. */
 void view_list_draw(struct tui *tui);
+/* Move the selection by delta rows. */
 void view_list_move(struct tui *tui, long delta);
+/* Move the selection to the first (or, with end, the last) domain. */
 void view_list_move_to(struct tui *tui, bool end);
 /* Height of the list body in rows (for paging). */
 int view_list_page(struct tui *tui);
@@ -170,21 +180,33 @@ int view_list_page(struct tui *tui);
 const char *view_list_selected(struct tui *tui);
 
 /* Details view (view-details.c). */
+/* Show the details of name; -1 with err if it cannot be looked up. */
 int view_details_open(struct tui *tui, const char *name, struct vmerr *err);
+/* Re-read the shown domain; back to the list if it is gone. */
 void view_details_reload(struct tui *tui);
+/* Forget the shown domain. */
 void view_details_close(struct tui *tui);
+/* Draw facts and XML into the body window. */
 void view_details_draw(struct tui *tui);
+/* Scroll by delta lines. */
 void view_details_scroll(struct tui *tui, long delta);
+/* Scroll to the top (or, with end, the bottom). */
 void view_details_scroll_to(struct tui *tui, bool end);
+/* Scroll the XML sideways by delta columns. */
 void view_details_hscroll(struct tui *tui, long delta);
 
 /* Help view (view-help.c). */
+/* Draw the key help into the body window. */
 void view_help_draw(struct tui *tui);
+/* Scroll the help by delta lines. */
 void view_help_scroll(struct tui *tui, long delta);
 
 /* Console view (view-console.c). */
+/* Attach the console on fd (taken over) of domain name. */
 int view_console_open(struct tui *tui, const char *name, int fd, struct vmerr *err);
+/* Detach: close the PTY; why (if not NULL) goes to the status line. */
 void view_console_close(struct tui *tui, const char *why);
+/* Follow the body window's size. */
 void view_console_resize(struct tui *tui);
 /* Draw the damaged part of the console (all of it when full) into body; true if anything
  * changed, the cursor included. */
@@ -202,10 +224,14 @@ void view_console_io(struct tui *tui, short revents);
 const char *view_console_name(struct tui *tui);
 
 /* Status line and yes/no prompt (status.c). */
+/* Show a result (or, with error, an error) message. */
 void status_set(struct tui *tui, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Show an engine error as its one line. */
 void status_error(struct tui *tui, const struct vmerr *err);
+/* Remove the message. */
 void status_clear(struct tui *tui);
+/* Draw the prompt, the message or a blank line. */
 void status_draw(struct tui *tui);
 /* Milliseconds until the status message expires, -1 if nothing pending. */
 int status_timeout_ms(struct tui *tui);
@@ -228,26 +254,47 @@ const char *keys_help_line(size_t i, char *buf, size_t len);
 size_t keys_help_count(void);
 
 /* Actions bound to keys (actions.c). */
+/* q / F10: quit. */
 void actions_quit(struct tui *tui);
+/* q / Esc: back from details or help. */
 void actions_back(struct tui *tui);
+/* ? / F1: the key help. */
 void actions_help(struct tui *tui);
+/* Enter: details of the selected domain. */
 void actions_details(struct tui *tui);
+/* s: start. */
 void actions_start(struct tui *tui);
+/* S: ACPI shutdown. */
 void actions_shutdown(struct tui *tui);
+/* D: destroy after a y/N question. */
 void actions_destroy(struct tui *tui);
+/* p: pause or resume. */
 void actions_pause(struct tui *tui);
+/* r: reboot. */
 void actions_reboot(struct tui *tui);
+/* c: attach the serial console. */
 void actions_console(struct tui *tui);
+/* Ctrl-]: detach from the console. */
 void actions_detach(struct tui *tui);
+/* Up / k. */
 void actions_up(struct tui *tui);
+/* Down / j. */
 void actions_down(struct tui *tui);
+/* PgUp. */
 void actions_page_up(struct tui *tui);
+/* PgDn. */
 void actions_page_down(struct tui *tui);
+/* Home. */
 void actions_home(struct tui *tui);
+/* End. */
 void actions_end(struct tui *tui);
+/* Left: scroll the XML left. */
 void actions_left(struct tui *tui);
+/* Right: scroll the XML right. */
 void actions_right(struct tui *tui);
+/* F5: re-read the domain list. */
 void actions_refresh(struct tui *tui);
+/* Ctrl-L: repaint the terminal. */
 void actions_redraw(struct tui *tui);
 
 #endif
