@@ -61,7 +61,8 @@ void actions_quit(struct tui *tui)
 void actions_back(struct tui *tui)
 {
     if (tui->view == TUI_VIEW_HELP) {
-        tui_set_view(tui, tui->back_view);
+        bool gone = tui->back_view == TUI_VIEW_DETAILS && !tui->details_name[0];
+        tui_set_view(tui, gone ? TUI_VIEW_LIST : tui->back_view);
         return;
     }
     view_details_close(tui);

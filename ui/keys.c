@@ -14,6 +14,7 @@
 
 /* Control characters as get_wch returns them. */
 enum {
+    KEYS_CTRL_C = 0x03,
     KEYS_CTRL_L = 0x0c,
     KEYS_ENTER = '\r',
     KEYS_ESC = 0x1b,
@@ -59,6 +60,7 @@ static const struct keys_binding keys_table[] = {
     {KEYS_CTRL_L, false, "Ctrl-L", L | DT | H, NULL, "redraw the screen", actions_redraw},
     {'q', false, "q", L, "Quit", "quit vmdeck", actions_quit},
     {KEY_F(10), true, "F10", L | DT | H, NULL, "quit vmdeck", actions_quit},
+    {KEYS_CTRL_C, false, "Ctrl-C", L | DT | H, NULL, "quit vmdeck", actions_quit},
     {'q', false, "q", DT | H, "Back", "back to the previous view", actions_back},
     {KEYS_ESC, false, "Esc", DT | H, NULL, "back to the previous view", actions_back},
     {'?', false, "?", H, NULL, "close this help", actions_back},
