@@ -748,8 +748,8 @@ char **qemu_argv_build(const struct domain_def *def, const struct qemu_argv_opts
     }
     qemu_argv_add(&a, "-rtc");
     qemu_argv_add(&a, "base=%s", def->clock == DOMAIN_CLOCK_LOCALTIME ? "localtime" : "utc");
-    if (def->on_poweroff == DOMAIN_LIFECYCLE_RESTART)
-        qemu_argv_add(&a, "-no-shutdown");
+    /* on_reboot=destroy: a guest reset ends QEMU. Other actions keep QEMU's own reset
+     * (restart); on_poweroff/on_crash restart is the supervisor's job (a new QEMU). */
     if (def->on_reboot == DOMAIN_LIFECYCLE_DESTROY)
         qemu_argv_add(&a, "-no-reboot");
     qemu_argv_add_boot(&a, def);

@@ -671,7 +671,9 @@ static bool qemu_driver_wait_gone(const struct qemu_paths *p, const struct qemu_
     }
 }
 
-/* Kill QEMU (SIGTERM, then SIGKILL) and wait until its supervisor has cleaned up. */
+/* Destroy: SIGTERM to the supervisor, which passes it on to QEMU (SIGKILL after a grace
+ * time) and will not restart it; wait until the supervisor has cleaned up. Should the
+ * supervisor not manage, QEMU and then the supervisor get SIGKILL from here. */
 static int qemu_driver_domain_destroy(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
     struct qemu_paths p = {0};
@@ -682,14 +684,14 @@ static int qemu_driver_domain_destroy(struct engine_conn *conn, const char *name
         return -1;
     }
     int rc = 0;
-    bool qemu_ours = qemu_state_pid_matches(st.qemu_pid, st.qemu_start);
-    if (qemu_ours)
-        kill(st.qemu_pid, SIGTERM);
-    if (!qemu_driver_wait_gone(&p, &st, QEMU_TERM_GRACE_MS)) {
-        if (qemu_state_pid_matches(st.qemu_pid, st.qemu_start))
-            kill(st.qemu_pid, SIGKILL);
+    if (qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start))
+        kill(st.supervisor_pid, SIGTERM);
+    if (!qemu_driver_wait_gone(&p, &st, 2 * QEMU_TERM_GRACE_MS)) {
+        struct qemu_state now;
+        if (qemu_state_read(p.state, &now, NULL) == 0 &&
+            qemu_state_pid_matches(now.qemu_pid, now.qemu_start))
+            kill(now.qemu_pid, SIGKILL);
         if (!qemu_driver_wait_gone(&p, &st, QEMU_TERM_GRACE_MS)) {
-            /* A supervisor that does not clean up after QEMU's death: end it ourselves. */
             if (qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start))
                 kill(st.supervisor_pid, SIGKILL);
             if (!qemu_driver_wait_gone(&p, &st, QEMU_TERM_GRACE_MS))
@@ -699,7 +701,7 @@ static int qemu_driver_domain_destroy(struct engine_conn *conn, const char *name
         }
     }
     if (rc == 0 && (access(p.state, F_OK) == 0 || access(p.dir, F_OK) == 0))
-        qemu_state_cleanup(&p);
+        qemu_driver_reap_stale(&p);
     store_unlock(lock);
     qemu_state_paths_free(&p);
     return rc;

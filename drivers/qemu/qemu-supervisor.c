@@ -3,8 +3,10 @@
  * inherited fd but a report pipe, spawns QEMU (no shell) with stderr in qemu.log, connects
  * to QEMU's supervisor QMP socket, reads the serial PTY path (query-chardev), writes the live
  * XML and the state file, sends `cont`, and reports "OK" or QEMU's error through the pipe.
- * Then QMP events and SIGCHLD (signalfd) flow into its poll loop: state file updates,
- * on_poweroff / on_reboot / on_crash actions, and on QEMU's exit the runtime files go away.
+ * Then QMP events and SIGCHLD (signalfd) flow into its poll loop: state file updates and
+ * lifecycle actions. "restart" (on_poweroff, on_crash) runs a new QEMU with the same argv
+ * once the old one has exited, as Xen starts a new domain in place of the old one;
+ * on_reboot=destroy is QEMU's -no-reboot. When QEMU exits for good the runtime files go away.
  * Report pipe protocol, one line each: "SUP <pid>", "QEMU <pid>", then "OK" or "ERR <msg>". */
 #include "drivers/qemu/qemu-supervisor.h"
 
@@ -38,8 +40,7 @@ extern char **environ;
 
 /* Actions requested by events, run from the main loop (not inside the QMP reader). */
 enum {
-    SUP_ACT_RESET = 1 << 0, /* system_reset + cont: on_poweroff/on_crash restart */
-    SUP_ACT_QUIT = 1 << 1,  /* quit: on_crash destroy */
+    SUP_ACT_QUIT = 1 << 0, /* quit: on_crash destroy / restart */
 };
 
 /* The supervisor's whole state. */
@@ -54,6 +55,8 @@ struct sup {
     bool exited;
     int status;
     unsigned pending;
+    bool restart;      /* run QEMU again once this one has exited (lifecycle "restart") */
+    bool terminating;  /* a termination signal came: never restart */
     long long kill_at; /* monotonic ms for SIGKILL after a forwarded SIGTERM; 0 = none */
 };
 
@@ -180,18 +183,19 @@ static void qemu_supervisor_event(void *opaque, const char *event, struct json_o
     } else if (!strcmp(event, "RESUME")) {
         qemu_supervisor_write_state(s, ENGINE_DOMAIN_RUNNING);
     } else if (!strcmp(event, "SHUTDOWN")) {
+        /* QEMU exits next; a guest power-off under on_poweroff=restart starts it again */
         bool guest = qemu_supervisor_json_bool(data, "guest");
         const char *reason = qemu_supervisor_json_str(data, "reason");
         if (guest && !strcmp(reason, "guest-shutdown") &&
             def->on_poweroff == DOMAIN_LIFECYCLE_RESTART)
-            s->pending |= SUP_ACT_RESET; /* -no-shutdown kept QEMU alive, paused */
-        else
-            qemu_supervisor_write_state(s, ENGINE_DOMAIN_SHUTDOWN); /* QEMU exits next */
+            s->restart = true;
+        if (s->st.state != ENGINE_DOMAIN_CRASHED)
+            qemu_supervisor_write_state(s, ENGINE_DOMAIN_SHUTDOWN);
     } else if (!strcmp(event, "GUEST_PANICKED")) {
         qemu_supervisor_write_state(s, ENGINE_DOMAIN_CRASHED);
         if (def->on_crash == DOMAIN_LIFECYCLE_RESTART)
-            s->pending |= SUP_ACT_RESET;
-        else if (def->on_crash != DOMAIN_LIFECYCLE_PRESERVE)
+            s->restart = true;
+        if (def->on_crash != DOMAIN_LIFECYCLE_PRESERVE)
             s->pending |= SUP_ACT_QUIT;
     }
 }
@@ -201,20 +205,9 @@ static void qemu_supervisor_run_pending(struct sup *s)
 {
     unsigned act = s->pending;
     s->pending = 0;
-    if (!s->qmp || !act)
-        return;
-    if (act & SUP_ACT_QUIT) {
-        qmp_command_simple(s->qmp, "quit", NULL, SUP_QMP_TIMEOUT_MS, NULL);
-        return;
-    }
-    if (act & SUP_ACT_RESET) {
-        if (qmp_command_simple(s->qmp, "system_reset", NULL, SUP_QMP_TIMEOUT_MS, NULL) < 0 ||
-            qmp_command_simple(s->qmp, "cont", NULL, SUP_QMP_TIMEOUT_MS, NULL) < 0) {
-            kill(s->qemu, SIGTERM); /* cannot restart: do not leave a stopped guest behind */
-            return;
-        }
-        qemu_supervisor_write_state(s, ENGINE_DOMAIN_RUNNING);
-    }
+    if (s->qmp && (act & SUP_ACT_QUIT) &&
+        qmp_command_simple(s->qmp, "quit", NULL, SUP_QMP_TIMEOUT_MS, NULL) < 0)
+        kill(s->qemu, SIGTERM);
 }
 
 /* Block the signals the loop reads through a signalfd; default the rest. */
@@ -238,7 +231,7 @@ static int qemu_supervisor_signals(void)
 static void qemu_supervisor_spawn(struct sup *s)
 {
     const struct qemu_paths *p = s->spec->paths;
-    int logfd = open(p->qemu_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int logfd = open(p->qemu_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (logfd < 0)
         qemu_supervisor_fail(s, "cannot create qemu.log");
     posix_spawn_file_actions_t fa;
@@ -321,23 +314,33 @@ static void qemu_supervisor_read_ptys(struct sup *s)
             continue;
         const char *tty = file + 4;
         for (size_t k = 0; k < live->nserials; k++)
-            if (live->serials[k].port == port && !live->serials[k].tty)
+            if (live->serials[k].port == port) {
+                free(live->serials[k].tty);
                 live->serials[k].tty = strdup(tty);
+            }
         bool first = live->nserials ? live->serials[0].port == port
                                     : live->nconsoles && live->consoles[0].port == port;
         if (first) {
             snprintf(s->st.tty, sizeof(s->st.tty), "%s", tty);
-            if (live->nconsoles && !live->consoles[0].tty)
+            if (live->nconsoles) {
+                free(live->consoles[0].tty);
                 live->consoles[0].tty = strdup(tty);
+            }
         }
     }
     json_object_put(ret);
 }
 
-/* Bring the domain up: spawn, connect, read PTYs, write live XML + state, cont, report. */
+/* Bring the domain up: spawn, connect, read PTYs, write live XML + state, cont, report (the
+ * report pipe is closed after the first boot; a restart reports nothing). */
 static void qemu_supervisor_boot(struct sup *s)
 {
     const struct qemu_paths *p = s->spec->paths;
+    s->exited = false;
+    s->restart = false;
+    s->qmp = NULL;
+    unlink(p->qmp_sup);
+    unlink(p->qmp_client);
     qemu_supervisor_spawn(s);
     qemu_supervisor_report(s, "QEMU %ld", (long)s->qemu);
     s->st.qemu_pid = s->qemu;
@@ -368,7 +371,8 @@ static void qemu_supervisor_boot(struct sup *s)
         qemu_supervisor_fail(s, why);
     }
     qemu_supervisor_report(s, "OK");
-    close(s->report_fd);
+    if (s->report_fd >= 0)
+        close(s->report_fd);
     s->report_fd = -1;
 }
 
@@ -380,9 +384,38 @@ static void qemu_supervisor_signal(struct sup *s)
         if (si.ssi_signo == SIGCHLD) {
             qemu_supervisor_reap(s, false);
         } else if (!s->exited) {
+            s->terminating = true;
             kill(s->qemu, s->kill_at ? SIGKILL : SIGTERM);
             if (!s->kill_at)
                 s->kill_at = qemu_supervisor_now_ms() + SUP_KILL_GRACE_MS;
+        }
+    }
+}
+
+/* Follow QEMU until it exits: signals, QMP events, pending actions, the SIGKILL deadline. */
+static void qemu_supervisor_watch(struct sup *s)
+{
+    while (!s->exited) {
+        struct pollfd pfd[2] = {{.fd = s->sfd, .events = POLLIN},
+                                {.fd = s->qmp ? qmp_fd(s->qmp) : -1, .events = POLLIN}};
+        int timeout = -1;
+        if (s->kill_at) {
+            long long left = s->kill_at - qemu_supervisor_now_ms();
+            timeout = left < 0 ? 0 : (int)left;
+        }
+        if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+            qemu_supervisor_reap(s, true); /* cannot watch any more: wait for QEMU */
+        if (pfd[0].revents)
+            qemu_supervisor_signal(s);
+        if (s->qmp && pfd[1].revents && qmp_read_events(s->qmp, NULL) < 0) {
+            qmp_close(s->qmp); /* QEMU is going away; SIGCHLD follows */
+            s->qmp = NULL;
+        }
+        if (s->pending)
+            qemu_supervisor_run_pending(s);
+        if (s->kill_at && !s->exited && qemu_supervisor_now_ms() >= s->kill_at) {
+            kill(s->qemu, SIGKILL);
+            s->kill_at = 0;
         }
     }
 }
@@ -407,28 +440,15 @@ qemu_supervisor_main(const struct qemu_supervisor_spec *spec, int report_fd)
     s.st.supervisor_start = qemu_state_proc_start(getpid());
     s.st.vnc_port = spec->vnc_port;
     qemu_supervisor_boot(&s);
-    while (!s.exited) {
-        struct pollfd pfd[2] = {{.fd = s.sfd, .events = POLLIN},
-                                {.fd = s.qmp ? qmp_fd(s.qmp) : -1, .events = POLLIN}};
-        int timeout = -1;
-        if (s.kill_at) {
-            long long left = s.kill_at - qemu_supervisor_now_ms();
-            timeout = left < 0 ? 0 : (int)left;
-        }
-        int r = poll(pfd, 2, timeout);
-        if (r < 0 && errno != EINTR)
+    for (;;) {
+        qemu_supervisor_watch(&s);
+        qemu_supervisor_reap(&s, true);
+        qmp_close(s.qmp);
+        s.qmp = NULL;
+        bool clean_exit = WIFEXITED(s.status) && WEXITSTATUS(s.status) == 0;
+        if (!s.restart || s.terminating || !clean_exit)
             break;
-        if (pfd[0].revents)
-            qemu_supervisor_signal(&s);
-        if (s.qmp && pfd[1].revents && qmp_read_events(s.qmp, NULL) < 0) {
-            qmp_close(s.qmp); /* QEMU is going away; SIGCHLD follows */
-            s.qmp = NULL;
-        }
-        qemu_supervisor_run_pending(&s);
-        if (s.kill_at && !s.exited && qemu_supervisor_now_ms() >= s.kill_at) {
-            kill(s.qemu, SIGKILL);
-            s.kill_at = 0;
-        }
+        qemu_supervisor_boot(&s); /* lifecycle "restart": a new QEMU in place of the old */
     }
     qemu_supervisor_reap(&s, true);
     qmp_close(s.qmp);

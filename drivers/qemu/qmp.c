@@ -227,11 +227,26 @@ int qmp_fd(const struct qmp *qmp)
     return qmp->fd;
 }
 
-/* Set the event handler. */
+/* Drain the queue into the handler, if one has been set since events were queued. */
+static void qmp_flush_queue(struct qmp *qmp)
+{
+    if (!qmp->fn)
+        return;
+    for (size_t i = 0; i < qmp->nqueue; i++) {
+        struct json_object *data = NULL;
+        json_object_object_get_ex(qmp->queue[i], "data", &data);
+        qmp->fn(qmp->opaque, qmp_str(qmp->queue[i], "event"), data);
+        json_object_put(qmp->queue[i]);
+    }
+    qmp->nqueue = 0;
+}
+
+/* Set the event handler and hand it what was queued while there was none. */
 void qmp_set_event_handler(struct qmp *qmp, qmp_event_fn fn, void *opaque)
 {
     qmp->fn = fn;
     qmp->opaque = opaque;
+    qmp_flush_queue(qmp);
 }
 
 /* Execute one command and wait for the reply carrying its id. */
@@ -302,26 +317,12 @@ int qmp_command_simple(struct qmp *qmp, const char *name, struct json_object *ar
     return 0;
 }
 
-/* Drain the queue into the handler, if one has been set since events were queued. */
-static void qmp_flush_queue(struct qmp *qmp)
-{
-    if (!qmp->fn)
-        return;
-    for (size_t i = 0; i < qmp->nqueue; i++) {
-        struct json_object *data = NULL;
-        json_object_object_get_ex(qmp->queue[i], "data", &data);
-        qmp->fn(qmp->opaque, qmp_str(qmp->queue[i], "event"), data);
-        json_object_put(qmp->queue[i]);
-    }
-    qmp->nqueue = 0;
-}
-
-/* Read what is available without blocking and route every complete message. */
+/* Route every complete message already buffered, then whatever can be read without
+ * blocking (a command may have left events behind it in the buffer). */
 int qmp_read_events(struct qmp *qmp, struct vmerr *err)
 {
     qmp_flush_queue(qmp);
-    int r;
-    while ((r = qmp_fill(qmp, 0, err)) > 0) {
+    for (;;) {
         struct json_object *obj;
         while ((obj = qmp_take(qmp))) {
             if (json_object_object_get_ex(obj, "event", NULL))
@@ -329,8 +330,10 @@ int qmp_read_events(struct qmp *qmp, struct vmerr *err)
             else
                 json_object_put(obj);
         }
+        int r = qmp_fill(qmp, 0, err);
+        if (r <= 0)
+            return r < 0 ? -1 : 0;
     }
-    return r < 0 ? -1 : 0;
 }
 
 /* Pop the oldest queued event. */

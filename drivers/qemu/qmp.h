@@ -23,7 +23,7 @@ struct qmp *qmp_connect(const char *path, int timeout_ms, struct vmerr *err);
 void qmp_close(struct qmp *qmp);
 /* The socket fd, for poll(). */
 int qmp_fd(const struct qmp *qmp);
-/* Deliver events to fn from now on (queued ones are delivered at the next read). */
+/* Deliver events to fn from now on (queued ones at once); fn NULL queues them again. */
 void qmp_set_event_handler(struct qmp *qmp, qmp_event_fn fn, void *opaque);
 /* Run command name with args (NULL or an object; ownership is taken) and wait up to
  * timeout_ms for its reply. Returns the "return" value (caller puts it with json_object_put)
@@ -34,8 +34,9 @@ struct json_object *qmp_command(struct qmp *qmp, const char *name, struct json_o
 /* Same as qmp_command for commands whose result is not needed; 0 or -1. */
 int qmp_command_simple(struct qmp *qmp, const char *name, struct json_object *args, int timeout_ms,
                        struct vmerr *err);
-/* Read whatever is available now (call when qmp_fd polls readable) and dispatch events.
- * Returns -1 with err set when the connection is closed or broken. */
+/* Dispatch the events already buffered and whatever can be read now without blocking (call
+ * when qmp_fd polls readable, and after commands). -1 with err set when the connection is
+ * closed or broken. */
 int qmp_read_events(struct qmp *qmp, struct vmerr *err);
 /* Pop the oldest queued event (when no handler is set); NULL if none. The caller puts it.
  * The object has "event" and optionally "data" members. */

@@ -182,6 +182,27 @@ static void procs_mentioning(const char *text, char *out, size_t len)
         closedir(d);
 }
 
+/* demo.xml with its name replaced and each (from, to) pair of substrings swapped once. */
+static char *variant(const char *xml, const char *name, const char *from1, const char *to1,
+                     const char *from2, const char *to2)
+{
+    const char *ns = strstr(xml, "<name>"), *ne = strstr(xml, "</name>");
+    assert_true(ns && ne);
+    char *out = store_printf("%.*s<name>%s%s", (int)(ns - xml), xml, name, ne);
+    const char *from[2] = {from1, from2}, *to[2] = {to1, to2};
+    for (int i = 0; i < 2; i++) {
+        if (!from[i])
+            continue;
+        char *at = strstr(out, from[i]);
+        if (!at)
+            fail_msg("demo.xml has no '%s'", from[i]);
+        char *next = store_printf("%.*s%s%s", (int)(at - out), out, to[i], at + strlen(from[i]));
+        free(out);
+        out = next;
+    }
+    return out;
+}
+
 /* Group setup: isolated dirs, the guest's demo.xml, a connection. */
 static int setup(void **state)
 {
@@ -211,8 +232,8 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     struct vmerr err;
-    const char *names[] = {"demo", "broken"};
-    for (size_t i = 0; i < 2; i++)
+    const char *names[] = {"demo", "broken", "cycler"};
+    for (size_t i = 0; i < 3; i++)
         engine_domain_destroy(f->conn, names[i], &err); /* no-op when already shut off */
     engine_close(f->conn);
     testutil_rm_rf(f->dir);
@@ -427,12 +448,11 @@ static void test_failed_start(void **state)
 {
     struct fixture *f = *state;
     struct vmerr err = {0};
-    const char *kstart = strstr(f->xml, "<kernel>"), *kend = strstr(f->xml, "</kernel>");
-    const char *nstart = strstr(f->xml, "<name>"), *nend = strstr(f->xml, "</name>");
-    assert_true(kstart && kend && nstart && nend && nstart < kstart);
-    char *xml =
-        store_printf("%.*s<name>broken</name>%.*s<kernel>/nonexistent/vmlinuz%s",
-                     (int)(nstart - f->xml), f->xml, (int)(kstart - nend - 7), nend + 7, kend);
+    const char *ks = strstr(f->xml, "<kernel>"), *ke = strstr(f->xml, "</kernel>");
+    assert_true(ks && ke);
+    char *kernel = strndup(ks, (size_t)(ke - ks));
+    char *xml = variant(f->xml, "broken", kernel, "<kernel>/nonexistent/vmlinuz", NULL, NULL);
+    free(kernel);
     check_ok(engine_domain_define_xml(f->conn, xml, "broken.xml", NULL, &err), &err, "define");
     free(xml);
     char *before = engine_domain_get_xml(f->conn, "broken", ENGINE_XML_INACTIVE, &err);
@@ -459,14 +479,144 @@ static void test_failed_start(void **state)
     check_ok(engine_domain_undefine(f->conn, "broken", &err), &err, "undefine");
 }
 
+/* A supervisor killed with SIGKILL: the next look at the domain finds it dead, kills its
+ * orphaned QEMU and removes the runtime files, so the domain is shut off. */
+static void test_supervisor_killed(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err = {0};
+    check_ok(engine_domain_start(f->conn, "demo", &err), &err, "start");
+    struct qemu_state st;
+    note_supervisor(f, "demo", &st);
+    f->nsup--; /* killed on purpose below */
+    kill(st.supervisor_pid, SIGKILL);
+    long long deadline = now_ms() + 5000;
+    while (now_ms() < deadline && qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start))
+        usleep(10000);
+    assert_int_equal(state_of(f->conn, "demo", NULL), ENGINE_DOMAIN_SHUTOFF);
+    assert_false(qemu_state_pid_matches(st.qemu_pid, st.qemu_start));
+    char *leftover = store_printf("%s/demo.state", f->runtime);
+    assert_int_equal(access(leftover, F_OK), -1);
+    free(leftover);
+    char procs[2048];
+    procs_mentioning(f->runtime, procs, sizeof(procs));
+    if (procs[0])
+        fail_msg("processes left behind: %s", procs);
+}
+
+/* Occurrences of needle in the file at path (0 if unreadable). */
+static int count_in_file(const char *path, const char *needle)
+{
+    char *text = store_read_file(path, NULL, NULL);
+    int n = 0;
+    for (const char *p = text; p && (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    free(text);
+    return n;
+}
+
+/* Open the console and get an answer from the guest shell (it may start a moment after the
+ * ready line); returns the console fd. */
+static int console_shell(struct engine_conn *conn, const char *name)
+{
+    struct vmerr err = {0};
+    int fd = -1;
+    check_ok(engine_domain_console_open(conn, name, &fd, &err), &err, "console open");
+    static char buf[65536];
+    size_t len = 0;
+    for (int attempt = 0; attempt < 20; attempt++) {
+        write_all(fd, "echo $((6*7))marker\n");
+        if (read_until(fd, buf, sizeof(buf), &len, "42marker", 3000))
+            return fd;
+    }
+    fail_msg("the guest shell of %s did not answer; console shows:\n%s", name, buf);
+    return -1;
+}
+
+/* on_poweroff=restart: a guest power-off brings up a new QEMU in place of the old one (same
+ * domain id, new PTY); on_reboot=destroy: a guest reboot ends QEMU, the domain shuts off. */
+static void test_lifecycle_actions(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err = {0};
+    char *xml = variant(f->xml, "cycler", "<on_poweroff>destroy</on_poweroff>",
+                        "<on_poweroff>restart</on_poweroff>", "<on_reboot>restart</on_reboot>",
+                        "<on_reboot>destroy</on_reboot>");
+    check_ok(engine_domain_define_xml(f->conn, xml, "cycler.xml", NULL, &err), &err, "define");
+    free(xml);
+    check_ok(engine_domain_start(f->conn, "cycler", &err), &err, "start");
+    struct qemu_state first, second;
+    note_supervisor(f, "cycler", &first);
+    struct qemu_paths p;
+    qemu_state_paths(f->runtime, "cycler", &p);
+    long long deadline = now_ms() + BOOT_TIMEOUT_MS;
+    while (count_in_file(p.console_log, "VMDECK-GUEST-READY") < 1 && now_ms() < deadline)
+        usleep(100000);
+    int fd = console_shell(f->conn, "cycler");
+    write_all(fd, "poweroff -f\n");
+    close(fd);
+    /* console.log is appended to across the restart: the second boot shows up there */
+    deadline = now_ms() + BOOT_TIMEOUT_MS;
+    while (count_in_file(p.console_log, "VMDECK-GUEST-READY") < 2 && now_ms() < deadline)
+        usleep(100000);
+    if (count_in_file(p.console_log, "VMDECK-GUEST-READY") < 2) {
+        char *log = store_read_file(p.console_log, NULL, NULL);
+        fail_msg("cycler did not boot again after powering off; console.log:\n%s", log);
+    }
+    int id = -1;
+    assert_int_equal(state_of(f->conn, "cycler", &id), ENGINE_DOMAIN_RUNNING);
+    assert_int_equal(id, first.id);
+    assert_int_equal(qemu_state_read(p.state, &second, NULL), 0);
+    assert_int_equal(second.supervisor_pid, first.supervisor_pid);
+    assert_true(second.qemu_pid != first.qemu_pid);
+    assert_false(qemu_state_pid_matches(first.qemu_pid, first.qemu_start));
+    fd = console_shell(f->conn, "cycler"); /* the new QEMU's PTY */
+    write_all(fd, "reboot -f\n");
+    wait_state(f->conn, "cycler", ENGINE_DOMAIN_SHUTOFF, STATE_TIMEOUT_MS);
+    close(fd);
+    deadline = now_ms() + 5000;
+    while (now_ms() < deadline &&
+           (qemu_state_pid_matches(second.qemu_pid, second.qemu_start) ||
+            qemu_state_pid_matches(first.supervisor_pid, first.supervisor_start)))
+        usleep(10000);
+    assert_false(qemu_state_pid_matches(second.qemu_pid, second.qemu_start));
+    assert_false(qemu_state_pid_matches(first.supervisor_pid, first.supervisor_start));
+    qemu_state_paths_free(&p);
+    check_ok(engine_domain_undefine(f->conn, "cycler", &err), &err, "undefine");
+}
+
+/* A runtime path too long for a UNIX socket is a clear error before anything runs. */
+static void test_long_socket_path(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err = {0};
+    char name[121];
+    memset(name, 'x', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    char *xml = variant(f->xml, name, NULL, NULL, NULL, NULL);
+    check_ok(engine_domain_define_xml(f->conn, xml, "long.xml", NULL, &err), &err, "define");
+    free(xml);
+    assert_int_equal(engine_domain_start(f->conn, name, &err), -1);
+    assert_int_equal(err.code, VMERR_OPERATION_FAILED);
+    assert_non_null(strstr(err.message, "longer than a UNIX socket allows"));
+    assert_int_equal(state_of(f->conn, name, NULL), ENGINE_DOMAIN_SHUTOFF);
+    check_ok(engine_domain_undefine(f->conn, name, &err), &err, "undefine");
+}
+
 /* The tests, in lifecycle order. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_start),           cmocka_unit_test(test_console),
-        cmocka_unit_test(test_suspend_resume),  cmocka_unit_test(test_shutdown),
-        cmocka_unit_test(test_survives_client), cmocka_unit_test(test_destroy),
+        cmocka_unit_test(test_start),
+        cmocka_unit_test(test_console),
+        cmocka_unit_test(test_suspend_resume),
+        cmocka_unit_test(test_shutdown),
+        cmocka_unit_test(test_survives_client),
+        cmocka_unit_test(test_destroy),
         cmocka_unit_test(test_failed_start),
+        cmocka_unit_test(test_supervisor_killed),
+        cmocka_unit_test(test_lifecycle_actions),
+        cmocka_unit_test(test_long_socket_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
