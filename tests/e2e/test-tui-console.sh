@@ -5,8 +5,9 @@
 # numbers) can only appear if the guest ran it, detaches (Ctrl-]) and quits; the guest keeps
 # running. Then reopens the TUI, attaches again, destroys the guest from the CLI to check
 # that a stopped guest closes the console ("console closed: domain stopped"), starts it
-# again from the CLI (the open TUI must follow through the engine's watch fd) and destroys
-# it with D + y. Also runs `vmdeck console NAME` on its own.
+# again from the CLI (the open TUI must follow through the engine's watch fd), shuts it down
+# with S (ACPI; the guest powers off), starts it with s and destroys it with D + y. Also
+# runs `vmdeck console NAME` on its own.
 set -u
 . "$(dirname "$0")/lib-e2e.sh"
 
@@ -128,7 +129,19 @@ e2e_running || e2e_fail "vmdeck exited when the guest stopped"
 "$VMDECK_BIN" -c "$Q" start demo >/dev/null || e2e_fail "vmdeck start demo"
 e2e_wait '^ +demo +[0-9]+ +▶ running' 30
 
-# ---- destroy with D + y ----
+# ---- S: ACPI shutdown of a booted guest; the supervisor's state change reaches the TUI ----
+e2e_keys Home c
+e2e_wait 'console: demo'
+wait_prompt
+e2e_keys C-]
+e2e_wait 'Name +Id +State'
+e2e_keys S
+e2e_wait "Domain 'demo' is being shutdown" 30
+e2e_wait '^ +demo +- +■ shut off' 60
+
+# ---- s again, then destroy with D + y ----
+e2e_keys s
+e2e_wait '^ +demo +[0-9]+ +▶ running' 60
 e2e_keys D
 e2e_wait "Destroy domain 'demo'\? This kills it without a shutdown\. \[y/N\]"
 e2e_keys y
