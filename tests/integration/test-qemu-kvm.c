@@ -24,6 +24,10 @@
 /* A KVM boot takes about a second; TCG ~7 s. Wait well beyond both. */
 #define KVM_BOOT_TIMEOUT_MS 30000
 
+/* The test's dirs and connection, for teardown after a failed assertion. */
+static char *test_dir;
+static struct engine_conn *test_conn;
+
 /* Milliseconds on the monotonic clock. */
 static long long now_ms(void)
 {
@@ -51,9 +55,9 @@ static char *kvm_xml(void)
 static void test_kvm_domain(void **state)
 {
     (void)state;
-    char *dir = testutil_isolate("qkvm");
+    test_dir = testutil_isolate("qkvm");
     struct vmerr err = {0};
-    struct engine_conn *conn = engine_open(URI, &err);
+    struct engine_conn *conn = test_conn = engine_open(URI, &err);
     assert_non_null(conn);
     char *xml = kvm_xml();
     assert_int_equal(engine_domain_define_xml(conn, xml, "kvmdemo.xml", NULL, &err), 0);
@@ -66,9 +70,6 @@ static void test_kvm_domain(void **state)
                       why);
         assert_int_equal(rc, -1);
         assert_non_null(strstr(err.message, "/dev/kvm"));
-        engine_close(conn);
-        testutil_rm_rf(dir);
-        free(dir);
         return;
     }
     if (rc < 0)
@@ -92,9 +93,6 @@ static void test_kvm_domain(void **state)
     assert_int_equal(engine_domain_destroy(conn, "kvmdemo", &err), 0);
     qemu_state_paths_free(&p);
     free(runtime);
-    engine_close(conn);
-    testutil_rm_rf(dir);
-    free(dir);
     assert_true(was_running); /* QEMU accepted accel=kvm and kept running */
     if (!ready) {
         print_message("SKIP: /dev/kvm accepts VMs here, but the guest did not boot under KVM "
@@ -106,11 +104,27 @@ static void test_kvm_domain(void **state)
     free(qlog);
 }
 
+/* Destroy the domain if a failed assertion left it running; remove the dirs. */
+static int teardown(void **state)
+{
+    (void)state;
+    struct vmerr err;
+    if (test_conn) {
+        engine_domain_destroy(test_conn, "kvmdemo", &err); /* fails harmlessly if shut off */
+        engine_close(test_conn);
+    }
+    if (test_dir) {
+        testutil_rm_rf(test_dir);
+        free(test_dir);
+    }
+    return 0;
+}
+
 /* The test. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kvm_domain),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, teardown);
 }

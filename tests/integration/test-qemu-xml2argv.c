@@ -30,6 +30,10 @@
 
 extern char **environ;
 
+/* The case in flight, so teardown can clean up after a failed assertion. */
+static char *case_tmp;
+static pid_t case_qemu;
+
 /* Replace *slot with a new string (freeing the old one). */
 static void replace(char **slot, char *value)
 {
@@ -107,6 +111,7 @@ static void run_case(const char *file)
     if (!def)
         fail_msg("%s: %s", path, err.message);
     char *tmp = testutil_tmpdir("x2a");
+    case_tmp = tmp;
     realize(def, tmp);
     char *emulator = qemu_argv_find_emulator(def, &err);
     if (!emulator)
@@ -132,6 +137,7 @@ static void run_case(const char *file)
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
     pid_t pid;
     assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), 0);
+    case_qemu = pid;
     posix_spawn_file_actions_destroy(&fa);
 
     struct qmp *qmp = NULL;
@@ -183,11 +189,13 @@ static void run_case(const char *file)
         kill(pid, SIGKILL);
         waitpid(pid, &wstatus, 0);
     }
+    case_qemu = 0;
     print_message("%s: QEMU accepted %zu disks\n", file, def->ndisks);
 
     qemu_argv_free(argv);
     testutil_rm_rf(tmp);
     free(tmp);
+    case_tmp = NULL;
     free(log);
     free(sup);
     free(cli);
@@ -219,11 +227,24 @@ static void test_qemu_accepts_golden_argv(void **state)
     assert_true(cases >= 5);
 }
 
+/* After a failure: stop the case's QEMU and remove its temp dir. */
+static int teardown(void **state)
+{
+    (void)state;
+    if (case_qemu > 0) {
+        kill(case_qemu, SIGKILL);
+        waitpid(case_qemu, NULL, 0);
+    }
+    if (case_tmp)
+        testutil_rm_rf(case_tmp);
+    return 0;
+}
+
 /* The test. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_qemu_accepts_golden_argv),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, NULL, teardown);
 }
