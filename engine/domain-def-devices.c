@@ -13,6 +13,8 @@
 
 #include <libxml/tree.h>
 
+#include "engine/xmlutil.h"
+
 /* Disk buses libvirt knows for the device kinds we model. */
 static const char *const disk_buses[] = {"ide", "scsi", "virtio", "xen",
                                          "usb", "sata", "fdc",    NULL};
@@ -78,13 +80,13 @@ static void graphics_clear(struct domain_graphics *g)
 }
 
 /* An attribute that must be non-empty when present; *out stays NULL when absent. */
-static int nonempty_attr(const struct domain_xml *x, const xmlNode *node, const char *name,
+static int nonempty_attr(const struct xmlutil_ctx *x, const xmlNode *node, const char *name,
                          char **out)
 {
-    char *v = domain_def_xml_attr(node, name);
+    char *v = xmlutil_attr(node, name);
     if (v && !*v) {
         free(v);
-        return domain_def_xml_error(x, node, name, "<%s %s=''> is empty", (const char *)node->name,
+        return xmlutil_error(x, node, name, "<%s %s=''> is empty", (const char *)node->name,
                                     name);
     }
     free(*out);
@@ -93,10 +95,10 @@ static int nonempty_attr(const struct domain_xml *x, const xmlNode *node, const 
 }
 
 /* Error when a once-only child element shows up a second time (*seen tracks it). */
-static int once(const struct domain_xml *x, const xmlNode *node, bool *seen)
+static int once(const struct xmlutil_ctx *x, const xmlNode *node, bool *seen)
 {
     if (*seen)
-        return domain_def_xml_error(x, node, (const char *)node->name, "<%s> appears twice in <%s>",
+        return xmlutil_error(x, node, (const char *)node->name, "<%s> appears twice in <%s>",
                                     (const char *)node->name, (const char *)node->parent->name);
     *seen = true;
     return 0;
@@ -105,21 +107,21 @@ static int once(const struct domain_xml *x, const xmlNode *node, bool *seen)
 /* ---- <disk> ---- */
 
 /* <source file=...> or <source dev=...> of a disk, matching its type. */
-static int parse_disk_source(const struct domain_xml *x, const xmlNode *node, struct domain_disk *d)
+static int parse_disk_source(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_disk *d)
 {
     static const char *const attrs[] = {"file", "dev", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
         return -1;
     const char *want = d->type == DOMAIN_DISK_TYPE_FILE ? "file" : "dev";
     const char *other = d->type == DOMAIN_DISK_TYPE_FILE ? "dev" : "file";
-    char *wrong = domain_def_xml_attr(node, other);
+    char *wrong = xmlutil_attr(node, other);
     if (wrong) {
         free(wrong);
-        return domain_def_xml_error(x, node, other,
+        return xmlutil_error(x, node, other,
                                     "<disk type='%s'> takes <source %s=...>, not %s=",
                                     domain_disk_type_to_string(d->type), want, other);
     }
-    char *v = domain_def_xml_attr(node, want);
+    char *v = xmlutil_attr(node, want);
     if (v && !*v) { /* an empty path is an empty drive, as in libvirt */
         free(v);
         v = NULL;
@@ -129,16 +131,16 @@ static int parse_disk_source(const struct domain_xml *x, const xmlNode *node, st
 }
 
 /* <target dev=... bus=...> of a disk. */
-static int parse_disk_target(const struct domain_xml *x, const xmlNode *node, struct domain_disk *d)
+static int parse_disk_target(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_disk *d)
 {
     static const char *const attrs[] = {"dev", "bus", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
         return -1;
     if (nonempty_attr(x, node, "dev", &d->target_dev) < 0 ||
         nonempty_attr(x, node, "bus", &d->target_bus) < 0)
         return -1;
     if (d->target_dev && strpbrk(d->target_dev, "/, \t\n"))
-        return domain_def_xml_error(x, node, "dev",
+        return xmlutil_error(x, node, "dev",
                                     "<target dev='%s'> is not a device name (no '/', ',' or "
                                     "blanks)",
                                     d->target_dev);
@@ -147,7 +149,7 @@ static int parse_disk_target(const struct domain_xml *x, const xmlNode *node, st
         while (disk_buses[i] && strcmp(disk_buses[i], d->target_bus))
             i++;
         if (!disk_buses[i])
-            return domain_def_xml_error(x, node, "bus",
+            return xmlutil_error(x, node, "bus",
                                         "unknown disk bus '%s' (expected ide, scsi, virtio, xen, "
                                         "usb, sata or fdc)",
                                         d->target_bus);
@@ -165,74 +167,74 @@ static const char *disk_bus_from_target(const char *dev)
 }
 
 /* Checks of one disk after its children are read; fills the bus from the target name. */
-static int check_disk(const struct domain_xml *x, const xmlNode *node, struct domain_disk *d,
+static int check_disk(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_disk *d,
                       const struct domain_def *def)
 {
     if (!d->target_dev)
-        return domain_def_xml_error(x, node, "target", "<disk> needs a <target dev=...>");
+        return xmlutil_error(x, node, "target", "<disk> needs a <target dev=...>");
     if (!d->source && d->device == DOMAIN_DISK_DEVICE_DISK)
-        return domain_def_xml_error(x, node, "source",
+        return xmlutil_error(x, node, "source",
                                     "<disk> '%s' needs a <source %s=...> (only cdrom and "
                                     "floppy drives may be empty)",
                                     d->target_dev,
                                     d->type == DOMAIN_DISK_TYPE_FILE ? "file" : "dev");
     bool fd_name = !strncmp(d->target_dev, "fd", 2);
     if (d->device == DOMAIN_DISK_DEVICE_FLOPPY && !fd_name)
-        return domain_def_xml_error(x, node, "dev", "floppy <disk> target '%s' must be named fd*",
+        return xmlutil_error(x, node, "dev", "floppy <disk> target '%s' must be named fd*",
                                     d->target_dev);
     if (d->device != DOMAIN_DISK_DEVICE_FLOPPY && fd_name)
-        return domain_def_xml_error(x, node, "dev",
+        return xmlutil_error(x, node, "dev",
                                     "<disk device='%s'> target '%s': fd* names are for floppies",
                                     domain_disk_device_to_string(d->device), d->target_dev);
     if (!d->target_bus) {
         const char *bus = disk_bus_from_target(d->target_dev);
         if (!bus)
-            return domain_def_xml_error(x, node, "bus",
+            return xmlutil_error(x, node, "bus",
                                         "<disk> target '%s' does not imply a bus (hd*, sd*, "
                                         "vd*, xvd*, fd*); give <target bus=...>",
                                         d->target_dev);
         d->target_bus = strdup(bus);
     }
     if ((d->device == DOMAIN_DISK_DEVICE_FLOPPY) != !strcmp(d->target_bus, "fdc"))
-        return domain_def_xml_error(x, node, "bus",
+        return xmlutil_error(x, node, "bus",
                                     "<disk device='%s'> cannot be on bus '%s' (fdc is for "
                                     "floppies only)",
                                     domain_disk_device_to_string(d->device), d->target_bus);
     for (size_t i = 0; i < def->ndisks; i++)
         if (!strcmp(def->disks[i].target_dev, d->target_dev))
-            return domain_def_xml_error(x, node, "dev",
+            return xmlutil_error(x, node, "dev",
                                         "<disk> target '%s' is used twice (first on line %d)",
                                         d->target_dev, def->disks[i].line);
     return 0;
 }
 
 /* An empty flag element of a disk (<readonly/>, <shareable/>). */
-static int parse_disk_flag(const struct domain_xml *x, const xmlNode *node, bool *seen, bool *flag)
+static int parse_disk_flag(const struct xmlutil_ctx *x, const xmlNode *node, bool *seen, bool *flag)
 {
-    if (once(x, node, seen) < 0 || domain_def_xml_check_attrs(x, node, NULL) < 0 ||
-        domain_def_xml_check_empty(x, node) < 0)
+    if (once(x, node, seen) < 0 || xmlutil_check_attrs(x, node, NULL) < 0 ||
+        xmlutil_check_empty(x, node) < 0)
         return -1;
     *flag = true;
     return 0;
 }
 
 /* <disk type='file|block' device='disk|cdrom|floppy'>. */
-static int parse_disk(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_disk(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
     static const char *const attrs[] = {"type", "device", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_text(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_text(x, node) < 0)
         return -1;
     struct domain_disk d = {.line = node_line(node)};
-    char *type = domain_def_xml_attr(node, "type");
-    char *device = domain_def_xml_attr(node, "device");
+    char *type = xmlutil_attr(node, "type");
+    char *device = xmlutil_attr(node, "device");
     int t = type ? domain_disk_type_from_string(type) : DOMAIN_DISK_TYPE_FILE;
     int dv = device ? domain_disk_device_from_string(device) : DOMAIN_DISK_DEVICE_DISK;
     int rc = 0;
     if (t < 0)
-        rc = domain_def_xml_error(x, node, "type",
+        rc = xmlutil_error(x, node, "type",
                                   "unknown disk type '%s' (expected file or block)", type);
     else if (dv < 0)
-        rc = domain_def_xml_error(
+        rc = xmlutil_error(
             x, node, "device", "unknown disk device '%s' (expected disk, cdrom or floppy)", device);
     free(type);
     free(device);
@@ -242,7 +244,7 @@ static int parse_disk(const struct domain_xml *x, const xmlNode *node, struct do
     d.device = (enum domain_disk_device)dv;
     bool seen_source = false, seen_target = false, seen_ro = false, seen_share = false;
     for (const xmlNode *c = node->children; c && rc == 0; c = c->next) {
-        if (!domain_def_xml_is_ours(c))
+        if (!xmlutil_is_ours(c))
             continue;
         const char *n = (const char *)c->name;
         if (!strcmp(n, "source"))
@@ -254,7 +256,7 @@ static int parse_disk(const struct domain_xml *x, const xmlNode *node, struct do
         else if (!strcmp(n, "shareable"))
             rc = parse_disk_flag(x, c, &seen_share, &d.shareable);
         else
-            rc = domain_def_xml_unknown(x, c);
+            rc = xmlutil_unknown(x, c);
     }
     if (rc == 0)
         rc = check_disk(x, node, &d, def);
@@ -293,17 +295,17 @@ static int parse_mac(const char *text, unsigned char mac[6])
 
 /* <mac address=...>: six bytes. Multicast addresses are accepted: the seed's own examples
  * use 11:22:33:44:55:66. */
-static int parse_net_mac(const struct domain_xml *x, const xmlNode *node, struct domain_net *n)
+static int parse_net_mac(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_net *n)
 {
     static const char *const attrs[] = {"address", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
         return -1;
-    char *addr = domain_def_xml_attr(node, "address");
+    char *addr = xmlutil_attr(node, "address");
     int rc = 0;
     if (!addr)
-        rc = domain_def_xml_error(x, node, "address", "<mac> needs an address attribute");
+        rc = xmlutil_error(x, node, "address", "<mac> needs an address attribute");
     else if (parse_mac(addr, n->mac) < 0)
-        rc = domain_def_xml_error(x, node, "address",
+        rc = xmlutil_error(x, node, "address",
                                   "<mac> address '%s' is not a MAC address (expected six hex "
                                   "bytes like 52:54:00:12:34:56)",
                                   addr);
@@ -320,7 +322,7 @@ static bool socket_address_ok(const char *addr)
 }
 
 /* <source ...> of an interface: which attributes apply depends on the interface type. */
-static int parse_net_source(const struct domain_xml *x, const xmlNode *node, struct domain_net *n)
+static int parse_net_source(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_net *n)
 {
     static const char *const network_attrs[] = {"network", "name", NULL};
     static const char *const bridge_attrs[] = {"bridge", "dev", NULL};
@@ -329,7 +331,7 @@ static int parse_net_source(const struct domain_xml *x, const xmlNode *node, str
     const char *const *attrs = NULL;
     switch (n->type) {
     case DOMAIN_NET_USER:
-        return domain_def_xml_error(x, node, "source", "<interface type='user'> takes no <source>");
+        return xmlutil_error(x, node, "source", "<interface type='user'> takes no <source>");
     case DOMAIN_NET_NETWORK:
         attrs = network_attrs;
         break;
@@ -345,7 +347,7 @@ static int parse_net_source(const struct domain_xml *x, const xmlNode *node, str
         attrs = socket_attrs;
         break;
     }
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
         return -1;
     if (n->type == DOMAIN_NET_NETWORK || n->type == DOMAIN_NET_BRIDGE) {
         /* today's spelling first, then the seed's (name= for networks, dev= for bridges) */
@@ -358,7 +360,7 @@ static int parse_net_source(const struct domain_xml *x, const xmlNode *node, str
             return -1;
         }
         if (a && b && strcmp(a, b)) {
-            domain_def_xml_error(x, node, now, "<source> %s='%s' and %s='%s' disagree", now, a, old,
+            xmlutil_error(x, node, now, "<source> %s='%s' and %s='%s' disagree", now, a, old,
                                  b);
             free(a);
             free(b);
@@ -374,13 +376,13 @@ static int parse_net_source(const struct domain_xml *x, const xmlNode *node, str
     if (nonempty_attr(x, node, "address", &n->source_address) < 0)
         return -1;
     if (n->source_address && !socket_address_ok(n->source_address))
-        return domain_def_xml_error(x, node, "address",
+        return xmlutil_error(x, node, "address",
                                     "<source> address '%s' is not a host name or IP address",
                                     n->source_address);
-    char *port = domain_def_xml_attr(node, "port");
+    char *port = xmlutil_attr(node, "port");
     if (port) {
         long long v;
-        int rc = domain_def_xml_parse_ll(x, node, "port", "<source> port", port, 1, 65535, &v);
+        int rc = xmlutil_parse_ll(x, node, "port", "<source> port", port, 1, 65535, &v);
         free(port);
         if (rc < 0)
             return -1;
@@ -391,16 +393,16 @@ static int parse_net_source(const struct domain_xml *x, const xmlNode *node, str
 
 /* A one-attribute leaf of <interface> (<script path>, <target dev>, <model type>,
  * <ip address>) into *out. */
-static int parse_net_leaf(const struct domain_xml *x, const xmlNode *node, const char *attr,
+static int parse_net_leaf(const struct xmlutil_ctx *x, const xmlNode *node, const char *attr,
                           char **out)
 {
     const char *attrs[] = {attr, NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
         return -1;
     if (nonempty_attr(x, node, attr, out) < 0)
         return -1;
     if (!*out)
-        return domain_def_xml_error(x, node, attr, "<%s> needs a %s attribute",
+        return xmlutil_error(x, node, attr, "<%s> needs a %s attribute",
                                     (const char *)node->name, attr);
     return 0;
 }
@@ -421,61 +423,61 @@ static bool model_ok(const char *model)
 }
 
 /* Checks of one interface after its children are read. */
-static int check_net(const struct domain_xml *x, const xmlNode *node, const struct domain_net *n)
+static int check_net(const struct xmlutil_ctx *x, const xmlNode *node, const struct domain_net *n)
 {
     const char *type = domain_net_type_to_string(n->type);
     if (n->type == DOMAIN_NET_NETWORK && !n->source_network)
-        return domain_def_xml_error(x, node, "source",
+        return xmlutil_error(x, node, "source",
                                     "<interface type='network'> needs a <source network=...>");
     if (n->type == DOMAIN_NET_BRIDGE && !n->source_bridge)
-        return domain_def_xml_error(x, node, "source",
+        return xmlutil_error(x, node, "source",
                                     "<interface type='bridge'> needs a <source bridge=...>");
     if ((n->type == DOMAIN_NET_MCAST || n->type == DOMAIN_NET_CLIENT) && !n->source_address)
-        return domain_def_xml_error(x, node, "source",
+        return xmlutil_error(x, node, "source",
                                     "<interface type='%s'> needs a <source address=...>", type);
     if ((n->type == DOMAIN_NET_MCAST || n->type == DOMAIN_NET_SERVER ||
          n->type == DOMAIN_NET_CLIENT) &&
         !n->source_port)
-        return domain_def_xml_error(x, node, "source",
+        return xmlutil_error(x, node, "source",
                                     "<interface type='%s'> needs a <source port=...>", type);
     if (n->type == DOMAIN_NET_MCAST) {
         struct in_addr a;
         if (inet_pton(AF_INET, n->source_address, &a) != 1 || (ntohl(a.s_addr) >> 28) != 0xe)
-            return domain_def_xml_error(x, node, "address",
+            return xmlutil_error(x, node, "address",
                                         "<interface type='mcast'> address '%s' is not an IPv4 "
                                         "multicast address (224.0.0.0/4)",
                                         n->source_address);
     }
     if (n->target_dev && !ifname_ok(n->target_dev))
-        return domain_def_xml_error(x, node, "dev",
+        return xmlutil_error(x, node, "dev",
                                     "<interface> target dev '%s' is not an interface name (at "
                                     "most 15 bytes, no '/', ':', ',' or blanks)",
                                     n->target_dev);
     if (n->model && !model_ok(n->model))
-        return domain_def_xml_error(x, node, "model",
+        return xmlutil_error(x, node, "model",
                                     "<interface> model '%s' contains characters other than "
                                     "letters, digits, '_' and '-'",
                                     n->model);
     if (n->ip) {
         unsigned char buf[16];
         if (inet_pton(AF_INET, n->ip, buf) != 1 && inet_pton(AF_INET6, n->ip, buf) != 1)
-            return domain_def_xml_error(x, node, "ip",
+            return xmlutil_error(x, node, "ip",
                                         "<interface> ip address '%s' is not an IP address", n->ip);
     }
     return 0;
 }
 
 /* <interface type=...>: type defaults to user, as in libvirt. */
-static int parse_interface(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_interface(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
     static const char *const attrs[] = {"type", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_text(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_text(x, node) < 0)
         return -1;
     struct domain_net n = {.line = node_line(node)};
-    char *type = domain_def_xml_attr(node, "type");
+    char *type = xmlutil_attr(node, "type");
     int t = type ? domain_net_type_from_string(type) : DOMAIN_NET_USER;
     if (t < 0) {
-        domain_def_xml_error(x, node, "type",
+        xmlutil_error(x, node, "type",
                              "unknown interface type '%s' (expected user, network, bridge, "
                              "ethernet, mcast, server or client)",
                              type);
@@ -487,7 +489,7 @@ static int parse_interface(const struct domain_xml *x, const xmlNode *node, stru
     bool seen[6] = {false};
     int rc = 0;
     for (const xmlNode *c = node->children; c && rc == 0; c = c->next) {
-        if (!domain_def_xml_is_ours(c))
+        if (!xmlutil_is_ours(c))
             continue;
         const char *name = (const char *)c->name;
         if (!strcmp(name, "mac"))
@@ -503,7 +505,7 @@ static int parse_interface(const struct domain_xml *x, const xmlNode *node, stru
         else if (!strcmp(name, "ip"))
             rc = once(x, c, &seen[5]) < 0 ? -1 : parse_net_leaf(x, c, "address", &n.ip);
         else
-            rc = domain_def_xml_unknown(x, c);
+            rc = xmlutil_unknown(x, c);
     }
     if (rc == 0)
         rc = check_net(x, node, &n);
@@ -514,7 +516,7 @@ static int parse_interface(const struct domain_xml *x, const xmlNode *node, stru
     for (size_t i = 0; n.has_mac && i < def->nnets; i++)
         if (def->nets[i].has_mac && !memcmp(def->nets[i].mac, n.mac, 6)) {
             net_clear(&n);
-            return domain_def_xml_error(x, node, "mac",
+            return xmlutil_error(x, node, "mac",
                                         "<interface> MAC address is used twice (first on line "
                                         "%d)",
                                         def->nets[i].line);
@@ -526,16 +528,16 @@ static int parse_interface(const struct domain_xml *x, const xmlNode *node, stru
 /* ---- <serial> and <console> ---- */
 
 /* <source path=...> of a pty: the live tty, which must agree with a tty= attribute. */
-static int parse_chr_source(const struct domain_xml *x, const xmlNode *node, struct domain_chr *c)
+static int parse_chr_source(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_chr *c)
 {
     static const char *const attrs[] = {"path", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
         return -1;
     char *path = NULL;
     if (nonempty_attr(x, node, "path", &path) < 0)
         return -1;
     if (path && c->tty && strcmp(path, c->tty)) {
-        domain_def_xml_error(x, node, "path", "<source path='%s'> and tty='%s' disagree", path,
+        xmlutil_error(x, node, "path", "<source path='%s'> and tty='%s' disagree", path,
                              c->tty);
         free(path);
         return -1;
@@ -548,15 +550,15 @@ static int parse_chr_source(const struct domain_xml *x, const xmlNode *node, str
 }
 
 /* <target port=... type=...> of a serial or console (type is checked in finish). */
-static int parse_chr_target(const struct domain_xml *x, const xmlNode *node, struct domain_chr *c)
+static int parse_chr_target(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_chr *c)
 {
     static const char *const attrs[] = {"port", "type", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
         return -1;
-    char *port = domain_def_xml_attr(node, "port");
+    char *port = xmlutil_attr(node, "port");
     if (port) {
         long long v;
-        int rc = domain_def_xml_parse_ll(x, node, "port", "<target> port", port, 0, 65535, &v);
+        int rc = xmlutil_parse_ll(x, node, "port", "<target> port", port, 0, 65535, &v);
         free(port);
         if (rc < 0)
             return -1;
@@ -566,17 +568,17 @@ static int parse_chr_target(const struct domain_xml *x, const xmlNode *node, str
 }
 
 /* <serial type='pty'> or <console type='pty' tty=...> (type defaults to pty). */
-static int parse_chr(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_chr(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
     static const char *const attrs[] = {"type", "tty", NULL};
     bool console = !strcmp((const char *)node->name, "console");
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_text(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_text(x, node) < 0)
         return -1;
     struct domain_chr c = {.line = node_line(node)};
-    char *type = domain_def_xml_attr(node, "type");
+    char *type = xmlutil_attr(node, "type");
     int t = type ? domain_chr_type_from_string(type) : DOMAIN_CHR_PTY;
     if (t < 0) {
-        domain_def_xml_error(x, node, "type", "<%s> type '%s' is not supported (only pty)",
+        xmlutil_error(x, node, "type", "<%s> type '%s' is not supported (only pty)",
                              (const char *)node->name, type);
         free(type);
         return -1;
@@ -586,20 +588,20 @@ static int parse_chr(const struct domain_xml *x, const xmlNode *node, struct dom
     int rc = nonempty_attr(x, node, "tty", &c.tty);
     bool seen_source = false, seen_target = false;
     for (const xmlNode *n = node->children; n && rc == 0; n = n->next) {
-        if (!domain_def_xml_is_ours(n))
+        if (!xmlutil_is_ours(n))
             continue;
         if (!strcmp((const char *)n->name, "source"))
             rc = once(x, n, &seen_source) < 0 ? -1 : parse_chr_source(x, n, &c);
         else if (!strcmp((const char *)n->name, "target"))
             rc = once(x, n, &seen_target) < 0 ? -1 : parse_chr_target(x, n, &c);
         else
-            rc = domain_def_xml_unknown(x, n);
+            rc = xmlutil_unknown(x, n);
     }
     struct domain_chr *list = console ? def->consoles : def->serials;
     size_t count = console ? def->nconsoles : def->nserials;
     for (size_t i = 0; rc == 0 && i < count; i++)
         if (list[i].port == c.port)
-            rc = domain_def_xml_error(x, node, "port",
+            rc = xmlutil_error(x, node, "port",
                                       "<%s> target port %d is used twice (first on line %d)",
                                       (const char *)node->name, c.port, list[i].line);
     if (rc < 0) {
@@ -616,15 +618,15 @@ static int parse_chr(const struct domain_xml *x, const xmlNode *node, struct dom
 /* ---- <graphics> ---- */
 
 /* <listen type='address' address=...> inside VNC graphics (today's spelling of listen=). */
-static int parse_graphics_listen(const struct domain_xml *x, const xmlNode *node,
+static int parse_graphics_listen(const struct xmlutil_ctx *x, const xmlNode *node,
                                  struct domain_graphics *g)
 {
     static const char *const attrs[] = {"type", "address", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
         return -1;
-    char *type = domain_def_xml_attr(node, "type");
+    char *type = xmlutil_attr(node, "type");
     if (type && strcmp(type, "address")) {
-        domain_def_xml_error(x, node, "type",
+        xmlutil_error(x, node, "type",
                              "<listen> type '%s' is not supported (only 'address')", type);
         free(type);
         return -1;
@@ -634,9 +636,9 @@ static int parse_graphics_listen(const struct domain_xml *x, const xmlNode *node
     if (nonempty_attr(x, node, "address", &addr) < 0)
         return -1;
     if (!addr)
-        return domain_def_xml_error(x, node, "address", "<listen> needs an address attribute");
+        return xmlutil_error(x, node, "address", "<listen> needs an address attribute");
     if (g->listen && strcmp(g->listen, addr)) {
-        domain_def_xml_error(x, node, "address",
+        xmlutil_error(x, node, "address",
                              "<listen address='%s'> and <graphics listen='%s'> disagree", addr,
                              g->listen);
         free(addr);
@@ -648,18 +650,18 @@ static int parse_graphics_listen(const struct domain_xml *x, const xmlNode *node
 }
 
 /* VNC attributes: port (-1 = autoport), autoport, listen. */
-static int parse_graphics_vnc(const struct domain_xml *x, const xmlNode *node,
+static int parse_graphics_vnc(const struct xmlutil_ctx *x, const xmlNode *node,
                               struct domain_graphics *g)
 {
-    char *port = domain_def_xml_attr(node, "port");
-    char *autoport = domain_def_xml_attr(node, "autoport");
+    char *port = xmlutil_attr(node, "port");
+    char *autoport = xmlutil_attr(node, "autoport");
     int rc = 0;
     g->port = -1;
     if (port) {
         long long v;
-        rc = domain_def_xml_parse_ll(x, node, "port", "<graphics> port", port, -1, 65535, &v);
+        rc = xmlutil_parse_ll(x, node, "port", "<graphics> port", port, -1, 65535, &v);
         if (rc == 0 && v != -1 && v < 5900)
-            rc = domain_def_xml_error(x, node, "port",
+            rc = xmlutil_error(x, node, "port",
                                       "<graphics> port %lld is out of range (5900 to 65535, or "
                                       "-1 for autoport)",
                                       v);
@@ -669,9 +671,9 @@ static int parse_graphics_vnc(const struct domain_xml *x, const xmlNode *node,
     g->autoport = g->port == -1;
     if (rc == 0 && autoport) {
         bool yes;
-        rc = domain_def_xml_parse_yesno(x, node, "autoport", autoport, &yes);
+        rc = xmlutil_parse_yesno(x, node, "autoport", autoport, &yes);
         if (rc == 0 && !yes && g->port == -1)
-            rc = domain_def_xml_error(x, node, "autoport",
+            rc = xmlutil_error(x, node, "autoport",
                                       "<graphics> autoport='no' needs a port (5900 to 65535)");
         if (rc == 0 && yes)
             g->autoport = true;
@@ -684,27 +686,27 @@ static int parse_graphics_vnc(const struct domain_xml *x, const xmlNode *node,
 }
 
 /* <graphics type='vnc|sdl' ...>. */
-static int parse_graphics(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_graphics(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
     static const char *const vnc_attrs[] = {"type", "port", "autoport", "listen", NULL};
     static const char *const sdl_attrs[] = {"type", NULL};
     struct domain_graphics g = {.line = node_line(node), .port = -1};
-    char *type = domain_def_xml_attr(node, "type");
+    char *type = xmlutil_attr(node, "type");
     int t = type ? domain_graphics_type_from_string(type) : -1;
     if (t < 0) {
         if (type)
-            domain_def_xml_error(x, node, "type",
+            xmlutil_error(x, node, "type",
                                  "unknown graphics type '%s' (expected vnc or sdl)", type);
         else
-            domain_def_xml_error(x, node, "type", "<graphics> needs a type (vnc or sdl)");
+            xmlutil_error(x, node, "type", "<graphics> needs a type (vnc or sdl)");
         free(type);
         return -1;
     }
     free(type);
     g.type = (enum domain_graphics_type)t;
     bool vnc = g.type == DOMAIN_GRAPHICS_VNC;
-    int rc = domain_def_xml_check_attrs(x, node, vnc ? vnc_attrs : sdl_attrs) < 0 ||
-                     domain_def_xml_check_text(x, node) < 0
+    int rc = xmlutil_check_attrs(x, node, vnc ? vnc_attrs : sdl_attrs) < 0 ||
+                     xmlutil_check_text(x, node) < 0
                  ? -1
                  : 0;
     if (rc == 0 && vnc)
@@ -713,12 +715,12 @@ static int parse_graphics(const struct domain_xml *x, const xmlNode *node, struc
         g.autoport = false;
     bool seen_listen = false;
     for (const xmlNode *c = node->children; c && rc == 0; c = c->next) {
-        if (!domain_def_xml_is_ours(c))
+        if (!xmlutil_is_ours(c))
             continue;
         if (vnc && !strcmp((const char *)c->name, "listen"))
             rc = once(x, c, &seen_listen) < 0 ? -1 : parse_graphics_listen(x, c, &g);
         else
-            rc = domain_def_xml_unknown(x, c);
+            rc = xmlutil_unknown(x, c);
     }
     if (rc < 0) {
         graphics_clear(&g);
@@ -732,16 +734,16 @@ static int parse_graphics(const struct domain_xml *x, const xmlNode *node, struc
 /* ---- <devices> ---- */
 
 /* <emulator>: the device model binary. */
-static int parse_emulator(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_emulator(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_leaf(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, NULL) < 0 || xmlutil_check_leaf(x, node) < 0)
         return -1;
     if (def->emulator)
-        return domain_def_xml_error(x, node, "emulator", "<emulator> appears twice in <devices>");
-    char *text = domain_def_xml_text(node);
+        return xmlutil_error(x, node, "emulator", "<emulator> appears twice in <devices>");
+    char *text = xmlutil_text(node);
     if (!*text) {
         free(text);
-        return domain_def_xml_error(x, node, "emulator", "<emulator> is empty");
+        return xmlutil_error(x, node, "emulator", "<emulator> is empty");
     }
     def->emulator = text;
     return 0;
@@ -750,26 +752,26 @@ static int parse_emulator(const struct domain_xml *x, const xmlNode *node, struc
 /* The children <devices> may have and who reads them. */
 static const struct {
     const char *name;
-    int (*parse)(const struct domain_xml *x, const xmlNode *node, struct domain_def *def);
+    int (*parse)(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def);
 } device_elements[] = {
     {"emulator", parse_emulator}, {"disk", parse_disk},   {"interface", parse_interface},
     {"serial", parse_chr},        {"console", parse_chr}, {"graphics", parse_graphics},
 };
 
 /* <devices>: each child by its element name. */
-int domain_def_devices_parse(const struct domain_xml *x, const struct _xmlNode *node,
+int domain_def_devices_parse(const struct xmlutil_ctx *x, const struct _xmlNode *node,
                              struct domain_def *def)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_text(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, NULL) < 0 || xmlutil_check_text(x, node) < 0)
         return -1;
     for (const xmlNode *c = node->children; c; c = c->next) {
-        if (!domain_def_xml_is_ours(c))
+        if (!xmlutil_is_ours(c))
             continue;
         size_t i = 0, n = sizeof(device_elements) / sizeof(device_elements[0]);
         while (i < n && strcmp((const char *)c->name, device_elements[i].name))
             i++;
         if (i == n)
-            return domain_def_xml_unknown(x, c);
+            return xmlutil_unknown(x, c);
         if (device_elements[i].parse(x, c, def) < 0)
             return -1;
     }
@@ -778,23 +780,23 @@ int domain_def_devices_parse(const struct domain_xml *x, const struct _xmlNode *
 
 /* Check console <target type=...> against the guest: 'serial' for HVM, 'xen' for Xen
  * paravirt (the model derives it, so only these two may be written). */
-static int check_console_targets(const struct domain_xml *x, const xmlNode *root,
+static int check_console_targets(const struct xmlutil_ctx *x, const xmlNode *root,
                                  const struct domain_def *def)
 {
     bool pv = def->os.type && !strcmp(def->os.type, "linux");
     const char *want = pv ? "xen" : "serial";
     for (const xmlNode *d = root->children; d; d = d->next) {
-        if (!domain_def_xml_is_ours(d) || strcmp((const char *)d->name, "devices"))
+        if (!xmlutil_is_ours(d) || strcmp((const char *)d->name, "devices"))
             continue;
         for (const xmlNode *c = d->children; c; c = c->next) {
-            if (!domain_def_xml_is_ours(c) || strcmp((const char *)c->name, "console"))
+            if (!xmlutil_is_ours(c) || strcmp((const char *)c->name, "console"))
                 continue;
             for (const xmlNode *t = c->children; t; t = t->next) {
-                if (!domain_def_xml_is_ours(t) || strcmp((const char *)t->name, "target"))
+                if (!xmlutil_is_ours(t) || strcmp((const char *)t->name, "target"))
                     continue;
-                char *type = domain_def_xml_attr(t, "type");
+                char *type = xmlutil_attr(t, "type");
                 if (type && strcmp(type, want)) {
-                    domain_def_xml_error(x, t, "type",
+                    xmlutil_error(x, t, "type",
                                          "<console> target type '%s' is not supported for %s "
                                          "guests (expected '%s')",
                                          type, pv ? "Xen paravirt" : "HVM", want);
@@ -820,7 +822,7 @@ static struct domain_chr chr_dup(const struct domain_chr *c)
 
 /* Cross-device checks and libvirt's HVM pairing: the first console of an HVM guest is an
  * alias of the first serial port, so each list gets the other's entry when it has none. */
-int domain_def_devices_finish(const struct domain_xml *x, const struct _xmlNode *root,
+int domain_def_devices_finish(const struct xmlutil_ctx *x, const struct _xmlNode *root,
                               struct domain_def *def)
 {
     if (check_console_targets(x, root, def) < 0)
@@ -836,7 +838,7 @@ int domain_def_devices_finish(const struct domain_xml *x, const struct _xmlNode 
     } else if (def->nserials > 0 && def->consoles[0].port == def->serials[0].port) {
         struct domain_chr *s = &def->serials[0], *c = &def->consoles[0];
         if (s->tty && c->tty && strcmp(s->tty, c->tty))
-            return domain_def_xml_error(x, root, "tty",
+            return xmlutil_error(x, root, "tty",
                                         "<console> tty '%s' and <serial> tty '%s' disagree (the "
                                         "first console of an HVM guest is its first serial port)",
                                         c->tty, s->tty);

@@ -9,6 +9,8 @@
 
 #include <libxml/tree.h>
 
+#include "engine/xmlutil.h"
+
 /* libvirt's architecture names (virArch), the ones <type arch=...> may carry. */
 static const char *const arch_names[] = {
     "aarch64", "alpha",    "armv6l",      "armv7b",   "armv7l",     "cris",         "i686",
@@ -29,14 +31,14 @@ static bool arch_known(const char *arch)
 }
 
 /* Text of a path-like leaf element (<loader>, <kernel>, ...) into *out; "" means absent. */
-static int parse_text_leaf(const struct domain_xml *x, const xmlNode *node, char **out)
+static int parse_text_leaf(const struct xmlutil_ctx *x, const xmlNode *node, char **out)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_leaf(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, NULL) < 0 || xmlutil_check_leaf(x, node) < 0)
         return -1;
     if (*out)
-        return domain_def_xml_error(x, node, (const char *)node->name, "<%s> appears twice in <os>",
+        return xmlutil_error(x, node, (const char *)node->name, "<%s> appears twice in <os>",
                                     (const char *)node->name);
-    char *text = domain_def_xml_text(node);
+    char *text = xmlutil_text(node);
     if (!*text) {
         free(text);
         return 0;
@@ -47,17 +49,17 @@ static int parse_text_leaf(const struct domain_xml *x, const xmlNode *node, char
 
 /* <type arch=... machine=...>hvm|linux|xen</type>; 'xen' (today's name for Xen paravirt)
  * is stored as "linux", the seed's name. */
-static int parse_os_type(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_os_type(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
     static const char *const attrs[] = {"arch", "machine", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_leaf(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_leaf(x, node) < 0)
         return -1;
     if (def->os.type)
-        return domain_def_xml_error(x, node, "type", "<type> appears twice in <os>");
-    char *text = domain_def_xml_text(node), *type = domain_def_xml_strip(text);
+        return xmlutil_error(x, node, "type", "<type> appears twice in <os>");
+    char *text = xmlutil_text(node), *type = xmlutil_strip(text);
     free(text);
     if (strcmp(type, "hvm") && strcmp(type, "linux") && strcmp(type, "xen")) {
-        domain_def_xml_error(x, node, "type",
+        xmlutil_error(x, node, "type",
                              "unknown <os> type '%s' (expected hvm, or xen/linux for Xen "
                              "paravirt)",
                              type);
@@ -65,7 +67,7 @@ static int parse_os_type(const struct domain_xml *x, const xmlNode *node, struct
         return -1;
     }
     if (strcmp(type, "hvm") && def->type != DOMAIN_VIRT_XEN) {
-        domain_def_xml_error(x, node, "type",
+        xmlutil_error(x, node, "type",
                              "<os> type '%s' (Xen paravirt) needs <domain type='xen'>, not '%s'",
                              type, domain_virt_type_to_string(def->type));
         free(type);
@@ -76,37 +78,37 @@ static int parse_os_type(const struct domain_xml *x, const xmlNode *node, struct
         type = strdup("linux");
     }
     def->os.type = type;
-    char *arch = domain_def_xml_attr(node, "arch");
+    char *arch = xmlutil_attr(node, "arch");
     if (arch && !arch_known(arch)) {
-        domain_def_xml_error(x, node, "arch", "unknown architecture '%s' in <type arch=...>", arch);
+        xmlutil_error(x, node, "arch", "unknown architecture '%s' in <type arch=...>", arch);
         free(arch);
         return -1;
     }
     def->os.arch = arch;
-    char *machine = domain_def_xml_attr(node, "machine");
+    char *machine = xmlutil_attr(node, "machine");
     if (machine && !*machine) {
         free(machine);
-        return domain_def_xml_error(x, node, "machine", "<type machine=''> is empty");
+        return xmlutil_error(x, node, "machine", "<type machine=''> is empty");
     }
     def->os.machine = machine;
     return 0;
 }
 
 /* <boot dev='fd|hd|cdrom|network'/>, up to DOMAIN_MAX_BOOT in order. */
-static int parse_boot(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_boot(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
     static const char *const attrs[] = {"dev", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
         return -1;
     if (def->os.nboot == DOMAIN_MAX_BOOT)
-        return domain_def_xml_error(x, node, "boot", "<os> has more than %d <boot> elements",
+        return xmlutil_error(x, node, "boot", "<os> has more than %d <boot> elements",
                                     DOMAIN_MAX_BOOT);
-    char *dev = domain_def_xml_attr(node, "dev");
+    char *dev = xmlutil_attr(node, "dev");
     if (!dev)
-        return domain_def_xml_error(x, node, "dev", "<boot> needs a dev attribute");
+        return xmlutil_error(x, node, "dev", "<boot> needs a dev attribute");
     int d = domain_boot_dev_from_string(dev);
     if (d < 0) {
-        domain_def_xml_error(x, node, "dev",
+        xmlutil_error(x, node, "dev",
                              "unknown boot device '%s' (expected fd, hd, cdrom or network)", dev);
         free(dev);
         return -1;
@@ -117,13 +119,13 @@ static int parse_boot(const struct domain_xml *x, const xmlNode *node, struct do
 }
 
 /* <os>: its children in any order. */
-int domain_def_os_parse(const struct domain_xml *x, const struct _xmlNode *node,
+int domain_def_os_parse(const struct xmlutil_ctx *x, const struct _xmlNode *node,
                         struct domain_def *def)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_text(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, NULL) < 0 || xmlutil_check_text(x, node) < 0)
         return -1;
     for (const xmlNode *c = node->children; c; c = c->next) {
-        if (!domain_def_xml_is_ours(c))
+        if (!xmlutil_is_ours(c))
             continue;
         const char *n = (const char *)c->name;
         int rc;
@@ -142,23 +144,23 @@ int domain_def_os_parse(const struct domain_xml *x, const struct _xmlNode *node,
         else if (!strcmp(n, "root"))
             rc = parse_text_leaf(x, c, &def->os.root);
         else
-            rc = domain_def_xml_unknown(x, c);
+            rc = xmlutil_unknown(x, c);
         if (rc < 0)
             return -1;
     }
     if (!def->os.type)
-        return domain_def_xml_error(x, node, "type", "<os> needs a <type> (hvm, or xen/linux)");
+        return xmlutil_error(x, node, "type", "<os> needs a <type> (hvm, or xen/linux)");
     return 0;
 }
 
 /* <features>: empty <pae/>, <acpi/>, <apic/> children. */
-int domain_def_os_parse_features(const struct domain_xml *x, const struct _xmlNode *node,
+int domain_def_os_parse_features(const struct xmlutil_ctx *x, const struct _xmlNode *node,
                                  struct domain_def *def)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_text(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, NULL) < 0 || xmlutil_check_text(x, node) < 0)
         return -1;
     for (const xmlNode *c = node->children; c; c = c->next) {
-        if (!domain_def_xml_is_ours(c))
+        if (!xmlutil_is_ours(c))
             continue;
         const char *n = (const char *)c->name;
         bool *flag = !strcmp(n, "pae")    ? &def->feature_pae
@@ -166,11 +168,11 @@ int domain_def_os_parse_features(const struct domain_xml *x, const struct _xmlNo
                      : !strcmp(n, "apic") ? &def->feature_apic
                                           : NULL;
         if (!flag)
-            return domain_def_xml_error(x, c, n,
+            return xmlutil_error(x, c, n,
                                         "unknown feature <%s> in <features> (expected pae, acpi "
                                         "or apic)",
                                         n);
-        if (domain_def_xml_check_attrs(x, c, NULL) < 0 || domain_def_xml_check_empty(x, c) < 0)
+        if (xmlutil_check_attrs(x, c, NULL) < 0 || xmlutil_check_empty(x, c) < 0)
             return -1;
         *flag = true;
     }
@@ -178,25 +180,25 @@ int domain_def_os_parse_features(const struct domain_xml *x, const struct _xmlNo
 }
 
 /* <clock offset='utc|localtime'/> or the seed's <clock sync='...'/>. */
-int domain_def_os_parse_clock(const struct domain_xml *x, const struct _xmlNode *node,
+int domain_def_os_parse_clock(const struct xmlutil_ctx *x, const struct _xmlNode *node,
                               struct domain_def *def)
 {
     static const char *const attrs[] = {"offset", "sync", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_empty(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
         return -1;
-    char *offset = domain_def_xml_attr(node, "offset");
-    char *sync = domain_def_xml_attr(node, "sync");
+    char *offset = xmlutil_attr(node, "offset");
+    char *sync = xmlutil_attr(node, "sync");
     int rc = 0;
     if (offset && sync && strcmp(offset, sync)) {
-        rc = domain_def_xml_error(x, node, "offset", "<clock> offset='%s' and sync='%s' disagree",
+        rc = xmlutil_error(x, node, "offset", "<clock> offset='%s' and sync='%s' disagree",
                                   offset, sync);
     } else if (!offset && !sync) {
-        rc = domain_def_xml_error(x, node, "offset", "<clock> needs an offset attribute");
+        rc = xmlutil_error(x, node, "offset", "<clock> needs an offset attribute");
     } else {
         const char *v = offset ? offset : sync;
         int c = domain_clock_offset_from_string(v);
         if (c < 0)
-            rc = domain_def_xml_error(x, node, offset ? "offset" : "sync",
+            rc = xmlutil_error(x, node, offset ? "offset" : "sync",
                                       "unknown clock offset '%s' (expected utc or localtime)", v);
         else {
             def->has_clock = true;
@@ -209,16 +211,16 @@ int domain_def_os_parse_clock(const struct domain_xml *x, const struct _xmlNode 
 }
 
 /* <on_poweroff>/<on_reboot>/<on_crash>: destroy, restart, preserve or rename-restart. */
-int domain_def_os_parse_lifecycle(const struct domain_xml *x, const struct _xmlNode *node,
+int domain_def_os_parse_lifecycle(const struct xmlutil_ctx *x, const struct _xmlNode *node,
                                   enum domain_lifecycle *out)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_leaf(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, NULL) < 0 || xmlutil_check_leaf(x, node) < 0)
         return -1;
-    char *text = domain_def_xml_text(node), *v = domain_def_xml_strip(text);
+    char *text = xmlutil_text(node), *v = xmlutil_strip(text);
     free(text);
     int a = domain_lifecycle_from_string(v);
     if (a < 0) {
-        domain_def_xml_error(x, node, (const char *)node->name,
+        xmlutil_error(x, node, (const char *)node->name,
                              "<%s> '%s' is not an action (expected destroy, restart, preserve "
                              "or rename-restart)",
                              (const char *)node->name, v);

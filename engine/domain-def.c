@@ -18,6 +18,7 @@
 #include <libxml/xmlerror.h>
 
 #include "engine/store.h"
+#include "engine/xmlutil.h"
 
 /* ---- enum <-> string tables (libvirt's spellings, indexed by the enum) ---- */
 
@@ -320,13 +321,13 @@ struct domain_def *domain_def_copy(const struct domain_def *def)
 /* ---- top-level elements ---- */
 
 /* <name>: required, a valid domain name. */
-static int parse_name(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_name(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_leaf(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, NULL) < 0 || xmlutil_check_leaf(x, node) < 0)
         return -1;
-    char *name = domain_def_xml_text(node);
+    char *name = xmlutil_text(node);
     if (!domain_name_valid(name)) {
-        domain_def_xml_error(x, node, "name",
+        xmlutil_error(x, node, "name",
                              "domain name '%s' is not valid (it must not be empty, '.' or "
                              "'..', and must not contain '/' or control characters)",
                              name);
@@ -338,14 +339,14 @@ static int parse_name(const struct domain_xml *x, const xmlNode *node, struct do
 }
 
 /* <uuid>: 32 hex digits with or without dashes. */
-static int parse_uuid(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_uuid(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
-    if (domain_def_xml_check_attrs(x, node, NULL) < 0 || domain_def_xml_check_leaf(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, NULL) < 0 || xmlutil_check_leaf(x, node) < 0)
         return -1;
-    char *text = domain_def_xml_text(node), *s = domain_def_xml_strip(text);
+    char *text = xmlutil_text(node), *s = xmlutil_strip(text);
     int rc = domain_uuid_parse(s, def->uuid);
     if (rc < 0)
-        domain_def_xml_error(x, node, "uuid",
+        xmlutil_error(x, node, "uuid",
                              "<uuid> '%s' is not a uuid (expected 32 hex digits, with or "
                              "without dashes)",
                              text);
@@ -379,16 +380,16 @@ static unsigned long long memory_unit_scale(const char *unit)
 
 /* <memory> or <currentMemory>: a size with an optional unit (KiB by default), in KiB,
  * rounded up like libvirt. */
-static int parse_memory_value(const struct domain_xml *x, const xmlNode *node, const char *field,
+static int parse_memory_value(const struct xmlutil_ctx *x, const xmlNode *node, const char *field,
                               unsigned long long *out_kib)
 {
     static const char *const attrs[] = {"unit", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_leaf(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_leaf(x, node) < 0)
         return -1;
-    char *unit = domain_def_xml_attr(node, "unit");
+    char *unit = xmlutil_attr(node, "unit");
     unsigned long long scale = unit ? memory_unit_scale(unit) : 1024;
     if (!scale) {
-        domain_def_xml_error(x, node, "unit",
+        xmlutil_error(x, node, "unit",
                              "<%s> unit '%s' is not known (expected b, KiB, MiB, GiB, TiB, "
                              "KB, MB, GB or TB)",
                              field, unit);
@@ -398,51 +399,51 @@ static int parse_memory_value(const struct domain_xml *x, const xmlNode *node, c
     free(unit);
     char what[64];
     snprintf(what, sizeof(what), "<%s>", field);
-    char *text = domain_def_xml_text(node);
+    char *text = xmlutil_text(node);
     long long v;
-    int rc = domain_def_xml_parse_ll(x, node, field, what, text, 0, INT64_MAX, &v);
+    int rc = xmlutil_parse_ll(x, node, field, what, text, 0, INT64_MAX, &v);
     if (rc == 0 && (unsigned long long)v > UINT64_MAX / scale / 2) {
-        rc = domain_def_xml_error(x, node, field, "<%s> '%s' is too large", field, text);
+        rc = xmlutil_error(x, node, field, "<%s> '%s' is too large", field, text);
     } else if (rc == 0) {
         unsigned long long bytes = (unsigned long long)v * scale;
         *out_kib = bytes / 1024 + (bytes % 1024 != 0);
         if (*out_kib == 0)
-            rc = domain_def_xml_error(x, node, field, "<%s> must be more than 0", field);
+            rc = xmlutil_error(x, node, field, "<%s> must be more than 0", field);
     }
     free(text);
     return rc;
 }
 
 /* <memory>: the maximum memory. */
-static int parse_memory(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_memory(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
     return parse_memory_value(x, node, "memory", &def->memory_kib);
 }
 
 /* <currentMemory>: the memory at boot (balloon target). */
-static int parse_current_memory(const struct domain_xml *x, const xmlNode *node,
+static int parse_current_memory(const struct xmlutil_ctx *x, const xmlNode *node,
                                 struct domain_def *def)
 {
     return parse_memory_value(x, node, "currentMemory", &def->current_memory_kib);
 }
 
 /* <vcpu>: the number of virtual CPUs, at least 1. */
-static int parse_vcpu(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_vcpu(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
     static const char *const attrs[] = {"placement", NULL};
-    if (domain_def_xml_check_attrs(x, node, attrs) < 0 || domain_def_xml_check_leaf(x, node) < 0)
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_leaf(x, node) < 0)
         return -1;
-    char *placement = domain_def_xml_attr(node, "placement");
+    char *placement = xmlutil_attr(node, "placement");
     if (placement && strcmp(placement, "static")) {
-        domain_def_xml_error(x, node, "placement",
+        xmlutil_error(x, node, "placement",
                              "<vcpu> placement '%s' is not supported (only 'static')", placement);
         free(placement);
         return -1;
     }
     free(placement);
-    char *text = domain_def_xml_text(node);
+    char *text = xmlutil_text(node);
     long long v;
-    int rc = domain_def_xml_parse_ll(x, node, "vcpu", "<vcpu>", text, 1, 4096, &v);
+    int rc = xmlutil_parse_ll(x, node, "vcpu", "<vcpu>", text, 1, 4096, &v);
     free(text);
     if (rc == 0)
         def->vcpus = (unsigned)v;
@@ -450,20 +451,20 @@ static int parse_vcpu(const struct domain_xml *x, const xmlNode *node, struct do
 }
 
 /* <on_poweroff>. */
-static int parse_on_poweroff(const struct domain_xml *x, const xmlNode *node,
+static int parse_on_poweroff(const struct xmlutil_ctx *x, const xmlNode *node,
                              struct domain_def *def)
 {
     return domain_def_os_parse_lifecycle(x, node, &def->on_poweroff);
 }
 
 /* <on_reboot>. */
-static int parse_on_reboot(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_on_reboot(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
     return domain_def_os_parse_lifecycle(x, node, &def->on_reboot);
 }
 
 /* <on_crash>. */
-static int parse_on_crash(const struct domain_xml *x, const xmlNode *node, struct domain_def *def)
+static int parse_on_crash(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
 {
     return domain_def_os_parse_lifecycle(x, node, &def->on_crash);
 }
@@ -471,7 +472,7 @@ static int parse_on_crash(const struct domain_xml *x, const xmlNode *node, struc
 /* The children <domain> may have, each at most once, and who reads them. */
 static const struct {
     const char *name;
-    int (*parse)(const struct domain_xml *x, const xmlNode *node, struct domain_def *def);
+    int (*parse)(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def);
 } top_elements[] = {
     {"name", parse_name},
     {"uuid", parse_uuid},
@@ -497,26 +498,26 @@ static size_t top_index(const char *name)
 }
 
 /* <domain type=... id=...>: the attributes of the root. */
-static int parse_domain_attrs(const struct domain_xml *x, const xmlNode *root,
+static int parse_domain_attrs(const struct xmlutil_ctx *x, const xmlNode *root,
                               struct domain_def *def)
 {
     static const char *const attrs[] = {"type", "id", NULL};
-    if (domain_def_xml_check_attrs(x, root, attrs) < 0 || domain_def_xml_check_text(x, root) < 0)
+    if (xmlutil_check_attrs(x, root, attrs) < 0 || xmlutil_check_text(x, root) < 0)
         return -1;
-    char *type = domain_def_xml_attr(root, "type");
+    char *type = xmlutil_attr(root, "type");
     int t = type ? domain_virt_type_from_string(type) : DOMAIN_VIRT_XEN; /* seed: xen default */
     if (t < 0) {
-        domain_def_xml_error(x, root, "type",
+        xmlutil_error(x, root, "type",
                              "unknown domain type '%s' (expected qemu, kvm, kqemu or xen)", type);
         free(type);
         return -1;
     }
     free(type);
     def->type = (enum domain_virt_type)t;
-    char *id = domain_def_xml_attr(root, "id");
+    char *id = xmlutil_attr(root, "id");
     if (id) {
         long long v;
-        int rc = domain_def_xml_parse_ll(x, root, "id", "<domain> id", id, -1, INT32_MAX, &v);
+        int rc = xmlutil_parse_ll(x, root, "id", "<domain> id", id, -1, INT32_MAX, &v);
         free(id);
         if (rc < 0)
             return -1;
@@ -526,19 +527,19 @@ static int parse_domain_attrs(const struct domain_xml *x, const xmlNode *root,
 }
 
 /* Read the <domain> element into def and check what spans several elements. */
-static int parse_domain(const struct domain_xml *x, const xmlNode *root, struct domain_def *def)
+static int parse_domain(const struct xmlutil_ctx *x, const xmlNode *root, struct domain_def *def)
 {
     const xmlNode *seen[TABLE_LEN(top_elements)] = {0};
     if (parse_domain_attrs(x, root, def) < 0)
         return -1;
     for (const xmlNode *c = root->children; c; c = c->next) {
-        if (!domain_def_xml_is_ours(c))
+        if (!xmlutil_is_ours(c))
             continue;
         size_t i = top_index((const char *)c->name);
         if (i == TABLE_LEN(top_elements))
-            return domain_def_xml_unknown(x, c);
+            return xmlutil_unknown(x, c);
         if (seen[i])
-            return domain_def_xml_error(x, c, top_elements[i].name,
+            return xmlutil_error(x, c, top_elements[i].name,
                                         "<%s> appears twice in <domain> (first on line %ld)",
                                         top_elements[i].name, xmlGetLineNo(seen[i]));
         seen[i] = c;
@@ -546,16 +547,16 @@ static int parse_domain(const struct domain_xml *x, const xmlNode *root, struct 
             return -1;
     }
     if (!def->name)
-        return domain_def_xml_error(x, root, "name", "<domain> needs a <name>");
+        return xmlutil_error(x, root, "name", "<domain> needs a <name>");
     if (!def->memory_kib)
-        return domain_def_xml_error(x, root, "memory", "<domain> '%s' needs a <memory>", def->name);
+        return xmlutil_error(x, root, "memory", "<domain> '%s' needs a <memory>", def->name);
     if (!def->os.type)
-        return domain_def_xml_error(x, root, "os", "<domain> '%s' needs an <os> with a <type>",
+        return xmlutil_error(x, root, "os", "<domain> '%s' needs an <os> with a <type>",
                                     def->name);
     if (!def->current_memory_kib)
         def->current_memory_kib = def->memory_kib;
     if (def->current_memory_kib > def->memory_kib)
-        return domain_def_xml_error(x, seen[top_index("currentMemory")], "currentMemory",
+        return xmlutil_error(x, seen[top_index("currentMemory")], "currentMemory",
                                     "<currentMemory> %llu KiB is more than <memory> %llu KiB",
                                     def->current_memory_kib, def->memory_kib);
     if (!seen[top_index("uuid")])
@@ -563,122 +564,23 @@ static int parse_domain(const struct domain_xml *x, const xmlNode *root, struct 
     return domain_def_devices_finish(x, root, def);
 }
 
-/* Reject elements and attributes in any namespace: the model has nowhere to keep them, and
- * dropping them on the next format would lose the user's data. */
-static int check_namespaces(const struct domain_xml *x, const xmlNode *node)
-{
-    for (const xmlNode *c = node; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        if (c->ns)
-            return domain_def_xml_error(
-                x, c, (const char *)c->name,
-                "element <%s%s%s> in namespace '%s' is not supported (it would be lost)",
-                c->ns->prefix ? (const char *)c->ns->prefix : "", c->ns->prefix ? ":" : "",
-                (const char *)c->name, (const char *)c->ns->href);
-        for (const xmlAttr *a = c->properties; a; a = a->next)
-            if (a->ns)
-                return domain_def_xml_error(
-                    x, c, (const char *)a->name,
-                    "attribute %s%s%s on <%s> in namespace '%s' is not supported",
-                    a->ns->prefix ? (const char *)a->ns->prefix : "", a->ns->prefix ? ":" : "",
-                    (const char *)a->name, (const char *)c->name, (const char *)a->ns->href);
-        if (check_namespaces(x, c->children) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* What the libxml2 error handler collects: the first error of the parse. */
-struct parse_error {
-    bool set;
-    int line;
-    char message[512];
-};
-
-/* Structured error handler for one parser context: keep the first error, print nothing. */
-static void parse_error_handler(void *ctx, xmlErrorPtr error)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    struct parse_error *pe = ctxt ? ctxt->_private : NULL;
-    if (!pe || pe->set || !error || error->level < XML_ERR_ERROR)
-        return;
-    pe->set = true;
-    pe->line = error->line;
-    /* "Premature end of data in tag X line N": point at the unclosed tag, not at the end */
-    if (error->code == XML_ERR_TAG_NOT_FINISHED && error->int1 > 0)
-        pe->line = error->int1;
-    snprintf(pe->message, sizeof(pe->message), "%s", error->message ? error->message : "");
-    size_t n = strlen(pe->message);
-    while (n > 0 && (pe->message[n - 1] == '\n' || pe->message[n - 1] == ' '))
-        pe->message[--n] = '\0';
-}
-
-/* 1-based line of position at in text (0 when at is NULL). */
-static int text_line(const char *text, const char *at)
-{
-    if (!at)
-        return 0;
-    int line = 1;
-    for (const char *p = text; p < at; p++)
-        line += *p == '\n';
-    return line;
-}
-
 /* Parse domain XML text: well-formedness first (libxml2), then the dialect. */
 struct domain_def *domain_def_parse_string(const char *xml, const char *source, struct vmerr *err)
 {
-    struct domain_xml x = {source ? source : "<string>", err};
-    if (!xml || !*xml) {
-        vmerr_set_xml(err, x.source, 0, "", "the domain XML is empty");
+    struct xmlutil_ctx x = {source ? source : "<string>", err};
+    xmlDocPtr doc = xmlutil_read(&x, xml, "domain");
+    if (!doc)
         return NULL;
-    }
-    xmlInitParser();
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt) {
-        vmerr_set(err, VMERR_INTERNAL, "%s: cannot allocate an XML parser", x.source);
-        return NULL;
-    }
-    struct parse_error pe = {0};
-    ctxt->_private = &pe;
-    ctxt->sax->serror = parse_error_handler;
-    size_t len = strlen(xml);
-    if (len > INT32_MAX) {
-        xmlFreeParserCtxt(ctxt);
-        vmerr_set_xml(err, x.source, 0, "", "the domain XML is too large");
-        return NULL;
-    }
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL,
-                                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                          XML_PARSE_BIG_LINES);
-    bool wellformed = doc && ctxt->wellFormed && !pe.set;
-    xmlFreeParserCtxt(ctxt);
-    if (!wellformed) {
-        xmlFreeDoc(doc);
-        vmerr_set_xml(err, x.source, pe.line, "", "XML is not well formed: %s",
-                      pe.set ? pe.message : "parse failed");
-        return NULL;
-    }
-    struct domain_def *def = NULL;
     xmlNode *root = xmlDocGetRootElement(doc);
-    if (doc->intSubset || doc->extSubset) {
-        vmerr_set_xml(err, x.source, text_line(xml, strstr(xml, "<!DOCTYPE")), "DOCTYPE",
-                      "<!DOCTYPE> is not allowed in domain XML (no DTDs or entities)");
-    } else if (!root || strcmp((const char *)root->name, "domain")) {
-        domain_def_xml_error(&x, root, root ? (const char *)root->name : "",
-                             "expected <domain> as the root element, found <%s>",
-                             root ? (const char *)root->name : "");
-    } else {
-        def = calloc(1, sizeof(*def));
-        def->id = -1;
-        def->vcpus = 1;
-        def->on_poweroff = DOMAIN_LIFECYCLE_DESTROY;
-        def->on_reboot = DOMAIN_LIFECYCLE_RESTART;
-        def->on_crash = DOMAIN_LIFECYCLE_DESTROY;
-        if (check_namespaces(&x, root) < 0 || parse_domain(&x, root, def) < 0) {
-            domain_def_free(def);
-            def = NULL;
-        }
+    struct domain_def *def = calloc(1, sizeof(*def));
+    def->id = -1;
+    def->vcpus = 1;
+    def->on_poweroff = DOMAIN_LIFECYCLE_DESTROY;
+    def->on_reboot = DOMAIN_LIFECYCLE_RESTART;
+    def->on_crash = DOMAIN_LIFECYCLE_DESTROY;
+    if (xmlutil_check_namespaces(&x, root) < 0 || parse_domain(&x, root, def) < 0) {
+        domain_def_free(def);
+        def = NULL;
     }
     xmlFreeDoc(doc);
     return def;

@@ -201,53 +201,16 @@ bool domain_name_valid(const char *name);
 /* ---- Internal to engine/domain-def*.c (the parser is split by element family) ---- */
 
 struct _xmlNode;
-
-/* What one parse carries through the element-family parsers: where errors go. */
-struct domain_xml {
-    const char *source; /* file name, or "<string>", for messages */
-    struct vmerr *err;
-};
-
-/* Set a VMERR_XML at node's line about field; returns -1. */
-int domain_def_xml_error(const struct domain_xml *x, const struct _xmlNode *node,
-                         const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* Attribute value (malloc'd) or NULL when absent. */
-char *domain_def_xml_attr(const struct _xmlNode *node, const char *name);
-/* Element text (malloc'd, "" when empty). */
-char *domain_def_xml_text(const struct _xmlNode *node);
-/* Whether node is an element in the default (empty) namespace. */
-bool domain_def_xml_is_ours(const struct _xmlNode *node);
-/* Fail when node has an attribute (no namespace) not in the NULL-terminated allowed list. */
-int domain_def_xml_check_attrs(const struct domain_xml *x, const struct _xmlNode *node,
-                               const char *const *allowed);
-/* Fail when node has a child element (elements that hold text: <name>, <kernel>, ...). */
-int domain_def_xml_check_leaf(const struct domain_xml *x, const struct _xmlNode *node);
-/* Fail when node has a child element of ours or non-blank text (attribute-only elements). */
-int domain_def_xml_check_empty(const struct domain_xml *x, const struct _xmlNode *node);
-/* Fail when node has non-blank text of its own (elements that hold only elements). */
-int domain_def_xml_check_text(const struct domain_xml *x, const struct _xmlNode *node);
-/* Error for an unknown child element of parent. */
-int domain_def_xml_unknown(const struct domain_xml *x, const struct _xmlNode *node);
-/* Parse a decimal integer in [min, max] (surrounding blanks allowed); errors read
- * "WHAT 'text' is not a number" (what: "<memory>", "<graphics> port", ...). */
-int domain_def_xml_parse_ll(const struct domain_xml *x, const struct _xmlNode *node,
-                            const char *field, const char *what, const char *text,
-                            long long min, long long max, long long *out);
-/* Parse 'yes'/'no' into *out. */
-int domain_def_xml_parse_yesno(const struct domain_xml *x, const struct _xmlNode *node,
-                               const char *field, const char *text, bool *out);
-/* Duplicate text with leading/trailing blanks removed. */
-char *domain_def_xml_strip(const char *text);
+struct xmlutil_ctx;
 
 /* <os>, <features>, <clock>, on_* (domain-def-os.c). */
-int domain_def_os_parse(const struct domain_xml *x, const struct _xmlNode *node,
+int domain_def_os_parse(const struct xmlutil_ctx *x, const struct _xmlNode *node,
                         struct domain_def *def);
-int domain_def_os_parse_features(const struct domain_xml *x, const struct _xmlNode *node,
+int domain_def_os_parse_features(const struct xmlutil_ctx *x, const struct _xmlNode *node,
                                  struct domain_def *def);
-int domain_def_os_parse_clock(const struct domain_xml *x, const struct _xmlNode *node,
+int domain_def_os_parse_clock(const struct xmlutil_ctx *x, const struct _xmlNode *node,
                               struct domain_def *def);
-int domain_def_os_parse_lifecycle(const struct domain_xml *x, const struct _xmlNode *node,
+int domain_def_os_parse_lifecycle(const struct xmlutil_ctx *x, const struct _xmlNode *node,
                                   enum domain_lifecycle *out);
 /* Deep copy of src's os block into dst (0, or -1 on allocation failure). */
 int domain_def_os_copy(struct domain_os *dst, const struct domain_os *src);
@@ -255,10 +218,10 @@ int domain_def_os_copy(struct domain_os *dst, const struct domain_os *src);
 void domain_def_os_clear(struct domain_os *os);
 
 /* <devices> (domain-def-devices.c). */
-int domain_def_devices_parse(const struct domain_xml *x, const struct _xmlNode *node,
+int domain_def_devices_parse(const struct xmlutil_ctx *x, const struct _xmlNode *node,
                              struct domain_def *def);
 /* Checks across devices once the whole document is read (console/serial pairing...). */
-int domain_def_devices_finish(const struct domain_xml *x, const struct _xmlNode *root,
+int domain_def_devices_finish(const struct xmlutil_ctx *x, const struct _xmlNode *root,
                               struct domain_def *def);
 /* Deep copy of src's devices into dst (0, or -1 on allocation failure). */
 int domain_def_devices_copy(struct domain_def *dst, const struct domain_def *src);

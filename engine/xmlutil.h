@@ -1,0 +1,62 @@
+/* xmlutil: libxml2 helpers shared by every XML dialect vmdeck reads (domain, network,
+ * capabilities). XML text flows in through xmlutil_read (well-formedness, no DTDs or
+ * entities, no network); nodes flow through the helpers and come out as malloc'd strings,
+ * checked numbers, or one VMERR_XML carrying the element's line and the field. */
+#ifndef VMDECK_XMLUTIL_H
+#define VMDECK_XMLUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "engine/vmerr.h"
+
+struct _xmlNode;
+struct _xmlDoc;
+
+
+/* What one parse carries through the element parsers: where errors go. */
+struct xmlutil_ctx {
+    const char *source; /* file name, or "<string>", for messages */
+    struct vmerr *err;
+};
+
+/* Set a VMERR_XML at node's line about field; returns -1. */
+int xmlutil_error(const struct xmlutil_ctx *x, const struct _xmlNode *node,
+                         const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Attribute value (malloc'd) or NULL when absent. */
+char *xmlutil_attr(const struct _xmlNode *node, const char *name);
+/* Element text (malloc'd, "" when empty). */
+char *xmlutil_text(const struct _xmlNode *node);
+/* Whether node is an element in the default (empty) namespace. */
+bool xmlutil_is_ours(const struct _xmlNode *node);
+/* Fail when node has an attribute (no namespace) not in the NULL-terminated allowed list. */
+int xmlutil_check_attrs(const struct xmlutil_ctx *x, const struct _xmlNode *node,
+                               const char *const *allowed);
+/* Fail when node has a child element (elements that hold text: <name>, <kernel>, ...). */
+int xmlutil_check_leaf(const struct xmlutil_ctx *x, const struct _xmlNode *node);
+/* Fail when node has a child element of ours or non-blank text (attribute-only elements). */
+int xmlutil_check_empty(const struct xmlutil_ctx *x, const struct _xmlNode *node);
+/* Fail when node has non-blank text of its own (elements that hold only elements). */
+int xmlutil_check_text(const struct xmlutil_ctx *x, const struct _xmlNode *node);
+/* Error for an unknown child element of parent. */
+int xmlutil_unknown(const struct xmlutil_ctx *x, const struct _xmlNode *node);
+/* Parse a decimal integer in [min, max] (surrounding blanks allowed); errors read
+ * "WHAT 'text' is not a number" (what: "<memory>", "<graphics> port", ...). */
+int xmlutil_parse_ll(const struct xmlutil_ctx *x, const struct _xmlNode *node,
+                            const char *field, const char *what, const char *text,
+                            long long min, long long max, long long *out);
+/* Parse 'yes'/'no' into *out. */
+int xmlutil_parse_yesno(const struct xmlutil_ctx *x, const struct _xmlNode *node,
+                               const char *field, const char *text, bool *out);
+/* Duplicate text with leading/trailing blanks removed. */
+char *xmlutil_strip(const char *text);
+
+/* Parse XML text into a document: well-formedness errors (first one, with its line), a
+ * <!DOCTYPE> (no DTDs, so no entities), or a root element other than root_name (when not
+ * NULL) become one VMERR_XML naming x->source. Caller frees with xmlFreeDoc. */
+struct _xmlDoc *xmlutil_read(const struct xmlutil_ctx *x, const char *xml, const char *root_name);
+/* Reject elements and attributes in a foreign namespace below node (and its siblings). */
+int xmlutil_check_namespaces(const struct xmlutil_ctx *x, const struct _xmlNode *node);
+
+#endif
