@@ -218,7 +218,8 @@ static void view_details_fact(struct tui *tui, WINDOW *w, int y, size_t i)
         label = "Console";
         snprintf(value, sizeof(value), "%s",
                  d->has_console ? "serial console available (press c)"
-                                : "not available (the domain is not running)");
+                 : d->id < 0    ? "not available (the domain is not running)"
+                                : "not available (the domain has no serial PTY)");
         break;
     default:
         return;
