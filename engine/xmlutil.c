@@ -68,10 +68,16 @@ int xmlutil_check_attrs(const struct xmlutil_ctx *x, const struct _xmlNode *node
         for (size_t i = 0; allowed && allowed[i]; i++)
             if (!strcmp((const char *)a->name, allowed[i]))
                 ok = true;
-        if (!ok)
+        if (!ok) {
+            size_t n = 0;
+            while (allowed && allowed[n])
+                n++;
+            const char *near = xmlutil_closest((const char *)a->name, allowed, n);
             return xmlutil_error(x, node, (const char *)a->name,
-                                        "unknown attribute '%s' on <%s>", (const char *)a->name,
-                                        (const char *)node->name);
+                                 "unknown attribute '%s' on <%s>%s%s%s", (const char *)a->name,
+                                 (const char *)node->name, near ? " (did you mean '" : "",
+                                 near ? near : "", near ? "'?)" : "");
+        }
     }
     return 0;
 }
@@ -135,6 +141,70 @@ int xmlutil_unknown(const struct xmlutil_ctx *x, const struct _xmlNode *node)
                              : "document";
     return xmlutil_error(x, node, (const char *)node->name, "unknown element <%s> in <%s>",
                                 (const char *)node->name, parent);
+}
+
+/* Error for an unknown child element, with the closest allowed name when one is near. */
+int xmlutil_unknown_among(const struct xmlutil_ctx *x, const struct _xmlNode *node,
+                          const char *const *allowed, size_t n)
+{
+    const char *near = node->ns ? NULL : xmlutil_closest((const char *)node->name, allowed, n);
+    if (!near)
+        return xmlutil_unknown(x, node);
+    const char *parent = node->parent && node->parent->type == XML_ELEMENT_NODE
+                             ? (const char *)node->parent->name
+                             : "document";
+    return xmlutil_error(x, node, (const char *)node->name,
+                         "unknown element <%s> in <%s> (did you mean <%s>?)",
+                         (const char *)node->name, parent, near);
+}
+
+/* Optimal-string-alignment distance between a and b ignoring ASCII case; names longer than
+ * 64 bytes count as far from everything. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return SIZE_MAX;
+    size_t d[65][65];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+/* The nearest candidate within a third of its length (at least 1 edit), else NULL. */
+const char *xmlutil_closest(const char *name, const char *const *candidates, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
+        if (!candidates[i] || !strcmp(candidates[i], name))
+            continue;
+        size_t d = edit_distance(name, candidates[i]);
+        size_t limit = strlen(candidates[i]) / 3;
+        if (limit < 1)
+            limit = 1;
+        if (d <= limit && d < best_d) {
+            best = candidates[i];
+            best_d = d;
+        }
+    }
+    return best;
 }
 
 /* Copy of text without leading and trailing white space. */

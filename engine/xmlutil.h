@@ -41,6 +41,13 @@ int xmlutil_check_empty(const struct xmlutil_ctx *x, const struct _xmlNode *node
 int xmlutil_check_text(const struct xmlutil_ctx *x, const struct _xmlNode *node);
 /* Error for an unknown child element of parent. */
 int xmlutil_unknown(const struct xmlutil_ctx *x, const struct _xmlNode *node);
+/* Same, naming the closest of the n names allowed at that point when one is near:
+ * "unknown element <devcies> in <domain> (did you mean <devices>?)". */
+int xmlutil_unknown_among(const struct xmlutil_ctx *x, const struct _xmlNode *node,
+                          const char *const *allowed, size_t n);
+/* The candidate closest to name by edit distance (case-insensitive, a swap of two
+ * neighbours counts once), when it is near enough to be a typo of it; NULL otherwise. */
+const char *xmlutil_closest(const char *name, const char *const *candidates, size_t n);
 /* Parse a decimal integer in [min, max] (surrounding blanks allowed); errors read
  * "WHAT 'text' is not a number" (what: "<memory>", "<graphics> port", ...). */
 int xmlutil_parse_ll(const struct xmlutil_ctx *x, const struct _xmlNode *node,
