@@ -3,6 +3,9 @@
 
 BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
+FUZZ_BUILD_DIR ?= build-fuzz
+# make fuzz: seconds per libFuzzer target (make test runs each for 20 s through ctest)
+FUZZ_SECONDS ?= 600
 CMAKE ?= cmake
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
@@ -15,7 +18,7 @@ PACKAGES := build-essential cmake pkg-config \
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test test-quick test-asan bench guest clean
+.PHONY: all deps build run test test-quick test-asan test-fuzz fuzz fuzz-build bench guest clean
 
 all: build
 
@@ -46,7 +49,7 @@ run: guest
 	$(BUILD_DIR)/vmdeck
 
 # Every test, in the normal build and then again under ASan+UBSan.
-test: test-quick test-asan
+test: test-quick test-asan test-fuzz
 
 test-quick: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 2
@@ -56,9 +59,28 @@ test-asan: deps
 	$(CMAKE) --build $(ASAN_BUILD_DIR) -j $(JOBS)
 	cd $(ASAN_BUILD_DIR) && ctest --output-on-failure -j 2
 
+# The libFuzzer targets (tests/fuzz), built with clang + ASan + UBSan in their own dir.
+fuzz-build: deps
+	$(CMAKE) -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_C_COMPILER=clang -DVMDECK_FUZZ=ON \
+	  -DCMAKE_BUILD_TYPE=Debug
+	$(CMAKE) --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target fuzz-targets
+
+# Short fuzz runs (20 s each) as part of make test; any crash, leak or UB fails.
+test-fuzz: fuzz-build
+	cd $(FUZZ_BUILD_DIR) && ctest --output-on-failure -L fuzz
+
+# Long fuzz runs: each target for FUZZ_SECONDS (default 600), corpus kept in the build dir.
+fuzz: fuzz-build
+	@for src in tests/fuzz/fuzz-*-xml.c; do \
+	  t=$${src#tests/fuzz/fuzz-}; t=$${t%-xml.c}; \
+	  tests/fuzz/run-fuzz.sh $(FUZZ_BUILD_DIR)/tests/fuzz/fuzz-$$t-xml $(FUZZ_SECONDS) \
+	    tests/fuzz/corpus/$$t tests/fuzz/$$t.dict $(FUZZ_BUILD_DIR)/tests/fuzz/fuzz-$$t-xml.work \
+	    || exit 1; \
+	done
+
 bench: build
 	@if [ -x tests/bench/run.sh ]; then tests/bench/run.sh $(BUILD_DIR); \
 	else echo "no benchmarks yet"; fi
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)
