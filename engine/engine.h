@@ -49,6 +49,19 @@ enum {
     ENGINE_XML_INACTIVE = 1 << 0, /* the persistent config, not the live XML */
 };
 
+/* What a network list row shows about one network. */
+struct engine_network_info {
+    char name[ENGINE_NAME_MAX];
+    char uuid[37];
+    bool active;
+    bool persistent;
+    bool autostart;
+    char bridge[16]; /* "virbr0"; "" when none is assigned */
+    char forward[8]; /* "nat", "route", or "none" (isolated) */
+    char subnet[64]; /* first <ip> as "192.168.122.0/24"; "" when none */
+    char dhcp[100];  /* its first DHCP range "192.168.122.2-192.168.122.254"; "" if none */
+};
+
 /* The URI used when none is given: $VMDECK_DEFAULT_URI, else qemu:///system for root,
  * qemu:///session otherwise. */
 const char *engine_default_uri(void);
@@ -90,6 +103,24 @@ char *engine_domain_get_xml(struct engine_conn *conn, const char *name, unsigned
  * (the caller closes it). */
 int engine_domain_console_open(struct engine_conn *conn, const char *name, int *fd,
                                struct vmerr *err);
+
+/* List networks (flags: ENGINE_LIST_ACTIVE / ENGINE_LIST_INACTIVE), sorted by name.
+ * Caller frees *out. */
+int engine_network_list(struct engine_conn *conn, unsigned flags, struct engine_network_info **out,
+                        size_t *count, struct vmerr *err);
+/* Look up one network by name (or by uuid text); VMERR_NO_NETWORK if there is none. */
+int engine_network_lookup(struct engine_conn *conn, const char *name,
+                          struct engine_network_info *info, struct vmerr *err);
+/* Define (or redefine) a network from XML; source names the XML in messages. On success
+ * *name_out (if not NULL) receives the network's name, which the caller frees. */
+int engine_network_define_xml(struct engine_conn *conn, const char *xml, const char *source,
+                              char **name_out, struct vmerr *err);
+/* Remove a network's persistent definition (an active one becomes transient). */
+int engine_network_undefine(struct engine_conn *conn, const char *name, struct vmerr *err);
+/* XML of a network: the live definition when active, else (or with ENGINE_XML_INACTIVE)
+ * the persistent one. */
+char *engine_network_get_xml(struct engine_conn *conn, const char *name, unsigned flags,
+                             struct vmerr *err);
 
 /* An fd that becomes readable when any domain may have changed state or definition (from
  * this process or another); -1 if the driver has none. Call engine_watch_drain after it
