@@ -9,6 +9,7 @@
 
 #include "engine/domain-def.h"
 #include "engine/engine.h"
+#include "engine/network-def.h"
 #include "engine/vmerr.h"
 
 /* The connection as drivers see it. Created by the engine, filled by driver->open. */
@@ -52,6 +53,21 @@ struct driver {
     /* Path of the first serial console's PTY of a running domain; caller frees. */
     char *(*domain_console_path)(struct engine_conn *conn, const char *name,
                                  struct vmerr *err);
+
+    /* Networks. Every network (active and inactive), in any order; caller frees *out. */
+    int (*network_list)(struct engine_conn *conn, struct engine_network_info **out, size_t *count,
+                        struct vmerr *err);
+    /* One network by name (or uuid text); VMERR_NO_NETWORK if none. */
+    int (*network_lookup)(struct engine_conn *conn, const char *name,
+                          struct engine_network_info *info, struct vmerr *err);
+    /* Store def as the persistent definition, assigning a bridge name when it has none
+     * (takes ownership of def, also on error). */
+    int (*network_define)(struct engine_conn *conn, struct network_def *def, struct vmerr *err);
+    int (*network_undefine)(struct engine_conn *conn, const char *name, struct vmerr *err);
+    /* A new copy of the live definition (live = true, active networks) or the persistent
+     * one; caller frees with network_def_free. */
+    struct network_def *(*network_get_def)(struct engine_conn *conn, const char *name, bool live,
+                                           struct vmerr *err);
 };
 
 /* Every driver compiled in, NULL-terminated (drivers/drivers.c). */

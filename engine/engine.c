@@ -1,5 +1,6 @@
 /* engine: URI -> driver selection, state-dir layout, and the public API's dispatch into the
- * driver table. XML text is parsed and formatted here, so drivers only see domain_def.
+ * driver table. XML text is parsed and formatted here, so drivers only see domain_def and
+ * network_def.
  * A NULL driver entry becomes one "not supported" error in driver_missing(). */
 #include "engine/engine.h"
 
@@ -283,6 +284,94 @@ int engine_domain_console_open(struct engine_conn *conn, const char *name, int *
     free(path);
     *fd = f;
     return 0;
+}
+
+/* Order for network lists: by name. */
+static int network_info_compare(const void *a, const void *b)
+{
+    const struct engine_network_info *x = a, *y = b;
+    return strcmp(x->name, y->name);
+}
+
+/* List networks filtered by active/inactive flags, sorted by name. */
+int engine_network_list(struct engine_conn *conn, unsigned flags, struct engine_network_info **out,
+                        size_t *count, struct vmerr *err)
+{
+    if (!conn->driver->network_list)
+        return driver_missing(conn, "listing networks", err);
+    struct engine_network_info *all = NULL;
+    size_t n = 0;
+    if (conn->driver->network_list(conn, &all, &n, err) < 0)
+        return -1;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((all[i].active && (flags & ENGINE_LIST_ACTIVE)) ||
+            (!all[i].active && (flags & ENGINE_LIST_INACTIVE)))
+            all[kept++] = all[i];
+    if (kept > 1)
+        qsort(all, kept, sizeof(*all), network_info_compare);
+    *out = all;
+    *count = kept;
+    return 0;
+}
+
+/* Look up one network by name or uuid. */
+int engine_network_lookup(struct engine_conn *conn, const char *name,
+                          struct engine_network_info *info, struct vmerr *err)
+{
+    if (!conn->driver->network_lookup)
+        return driver_missing(conn, "looking up networks", err);
+    return conn->driver->network_lookup(conn, name, info, err);
+}
+
+/* Parse network XML and hand the definition to the driver. */
+int engine_network_define_xml(struct engine_conn *conn, const char *xml, const char *source,
+                              char **name_out, struct vmerr *err)
+{
+    if (!conn->driver->network_define)
+        return driver_missing(conn, "defining networks", err);
+    struct network_def *def = network_def_parse_string(xml, source, err);
+    if (!def)
+        return -1;
+    char *name = strdup(def->name);
+    if (!name)
+        abort(); /* memory exhaustion is not recoverable */
+    if (conn->driver->network_define(conn, def, err) < 0) {
+        free(name);
+        return -1;
+    }
+    if (name_out)
+        *name_out = name;
+    else
+        free(name);
+    return 0;
+}
+
+/* Remove a network's persistent definition. */
+int engine_network_undefine(struct engine_conn *conn, const char *name, struct vmerr *err)
+{
+    if (!conn->driver->network_undefine)
+        return driver_missing(conn, "undefining networks", err);
+    return conn->driver->network_undefine(conn, name, err);
+}
+
+/* Live or persistent XML of a network, formatted by the engine. */
+char *engine_network_get_xml(struct engine_conn *conn, const char *name, unsigned flags,
+                             struct vmerr *err)
+{
+    if (!conn->driver->network_get_def) {
+        driver_missing(conn, "getting network XML", err);
+        return NULL;
+    }
+    struct network_def *def =
+        conn->driver->network_get_def(conn, name, !(flags & ENGINE_XML_INACTIVE), err);
+    if (!def)
+        return NULL;
+    char *xml = network_def_format(def);
+    network_def_free(def);
+    if (!xml)
+        vmerr_set(err, VMERR_INTERNAL, "network '%s': cannot format its XML", name);
+    return xml;
 }
 
 /* inotify over the config and runtime dirs: every define, undefine and state-file rename

@@ -20,6 +20,7 @@
 
 #include "drivers/driver.h"
 #include "drivers/qemu/qemu-argv.h"
+#include "drivers/qemu/qemu-network.h"
 #include "drivers/qemu/qemu-state.h"
 #include "drivers/qemu/qemu-supervisor.h"
 #include "drivers/qemu/qmp.h"
@@ -772,4 +773,9 @@ const struct driver qemu_driver = {
     .domain_resume = qemu_driver_domain_resume,
     .domain_get_def = qemu_driver_domain_get_def,
     .domain_console_path = qemu_driver_domain_console_path,
+    .network_list = qemu_network_list,
+    .network_lookup = qemu_network_lookup,
+    .network_define = qemu_network_define,
+    .network_undefine = qemu_network_undefine,
+    .network_get_def = qemu_network_get_def,
 };

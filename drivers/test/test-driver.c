@@ -4,6 +4,7 @@
  * domain_def copies held in memory; nothing is written to disk. Connections of one process
  * share the state (as in libvirt) until the last one closes. */
 #include "drivers/driver.h"
+#include "drivers/test/test-network.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -177,6 +178,8 @@ static int test_driver_open(struct engine_conn *conn, struct vmerr *err)
     if (strcmp(conn->path, "default"))
         return vmerr_set(err, VMERR_URI,
                          "test driver: unknown URI path '%s' (only test:///default)", conn->path);
+    if (test_network_open(err) < 0)
+        return -1;
     pthread_mutex_lock(&test_driver_lock);
     if (!test_driver_shared)
         test_driver_shared = test_driver_state_new(err);
@@ -184,8 +187,10 @@ static int test_driver_open(struct engine_conn *conn, struct vmerr *err)
     if (st)
         st->refs++;
     pthread_mutex_unlock(&test_driver_lock);
-    if (!st)
+    if (!st) {
+        test_network_close();
         return -1;
+    }
     conn->priv = st;
     return 0;
 }
@@ -201,6 +206,7 @@ static void test_driver_close(struct engine_conn *conn)
     }
     pthread_mutex_unlock(&test_driver_lock);
     conn->priv = NULL;
+    test_network_close();
 }
 
 /* The definition that describes a domain now: the live one when running. */
@@ -527,4 +533,9 @@ const struct driver test_driver = {
     .domain_resume = test_driver_domain_resume,
     .domain_get_def = test_driver_domain_get_def,
     .domain_console_path = test_driver_domain_console_path,
+    .network_list = test_network_list,
+    .network_lookup = test_network_lookup,
+    .network_define = test_network_define,
+    .network_undefine = test_network_undefine,
+    .network_get_def = test_network_get_def,
 };

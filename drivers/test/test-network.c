@@ -1,0 +1,319 @@
+/* test-network: the test driver's networks, in memory. Definitions flow in as struct
+ * network_def from the engine, are checked against the other networks (name, uuid, bridge
+ * name) and kept as a persistent definition plus, for an active network, a live one;
+ * copies and list rows flow back out. Nothing is written to disk. test:///default starts
+ * with libvirt's 'default' network, built by the real network XML parser. */
+#include "drivers/test/test-network.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/domain-def.h"
+
+/* One network: its persistent definition (NULL when transient) and its live definition
+ * (NULL when inactive). */
+struct test_network {
+    struct network_def *def;
+    struct network_def *live;
+    bool autostart;
+    struct test_network *next;
+};
+
+/* The shared state of test:///default's networks. */
+struct test_network_state {
+    struct test_network *networks; /* in definition order */
+    int refs;
+};
+
+static pthread_mutex_t test_network_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct test_network_state *test_network_shared;
+
+/* libvirt's test driver 'default' network, with a fixed uuid so runs are reproducible. */
+static const char test_network_default_xml[] =
+    "<network>\n"
+    "  <name>default</name>\n"
+    "  <uuid>dd8fe884-6c02-601e-7551-cca97df1c5df</uuid>\n"
+    "  <forward mode='nat'/>\n"
+    "  <bridge name='virbr0' stp='on' delay='0'/>\n"
+    "  <ip address='192.168.122.1' netmask='255.255.255.0'>\n"
+    "    <dhcp>\n"
+    "      <range start='192.168.122.2' end='192.168.122.254'/>\n"
+    "    </dhcp>\n"
+    "  </ip>\n"
+    "</network>\n";
+
+/* Free one network record. */
+static void test_network_free(struct test_network *n)
+{
+    network_def_free(n->def);
+    network_def_free(n->live);
+    free(n);
+}
+
+/* Append a record at the end of the list. */
+static void test_network_append(struct test_network_state *st, struct test_network *n)
+{
+    struct test_network **p = &st->networks;
+    while (*p)
+        p = &(*p)->next;
+    *p = n;
+}
+
+/* The initial state: the active, persistent 'default' network. */
+static struct test_network_state *test_network_state_new(struct vmerr *err)
+{
+    struct network_def *def =
+        network_def_parse_string(test_network_default_xml, "test driver: default", err);
+    if (!def)
+        return NULL;
+    struct network_def *live = network_def_copy(def);
+    struct test_network *n = calloc(1, sizeof(*n));
+    struct test_network_state *st = calloc(1, sizeof(*st));
+    if (!live || !n || !st) {
+        vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+        network_def_free(def);
+        network_def_free(live);
+        free(n);
+        free(st);
+        return NULL;
+    }
+    n->def = def;
+    n->live = live;
+    test_network_append(st, n);
+    return st;
+}
+
+/* Take a reference on the shared state, building it on first use. */
+int test_network_open(struct vmerr *err)
+{
+    pthread_mutex_lock(&test_network_mutex);
+    if (!test_network_shared)
+        test_network_shared = test_network_state_new(err);
+    if (test_network_shared)
+        test_network_shared->refs++;
+    int rc = test_network_shared ? 0 : -1;
+    pthread_mutex_unlock(&test_network_mutex);
+    return rc;
+}
+
+/* Drop a reference; free everything with the last one. */
+void test_network_close(void)
+{
+    pthread_mutex_lock(&test_network_mutex);
+    struct test_network_state *st = test_network_shared;
+    if (st && --st->refs == 0) {
+        while (st->networks) {
+            struct test_network *n = st->networks;
+            st->networks = n->next;
+            test_network_free(n);
+        }
+        free(st);
+        test_network_shared = NULL;
+    }
+    pthread_mutex_unlock(&test_network_mutex);
+}
+
+/* The definition that describes a network now: the live one when active. */
+static const struct network_def *test_network_current(const struct test_network *n)
+{
+    return n->live ? n->live : n->def;
+}
+
+/* Find a network by name, or by uuid text when no name matches (lock held). */
+static struct test_network *test_network_find(const char *name)
+{
+    struct test_network_state *st = test_network_shared;
+    for (struct test_network *n = st->networks; n; n = n->next)
+        if (!strcmp(test_network_current(n)->name, name))
+            return n;
+    unsigned char uuid[16];
+    if (domain_uuid_parse(name, uuid) == 0)
+        for (struct test_network *n = st->networks; n; n = n->next)
+            if (!memcmp(test_network_current(n)->uuid, uuid, 16))
+                return n;
+    return NULL;
+}
+
+/* Find a network or fail with VMERR_NO_NETWORK (lock held). */
+static struct test_network *test_network_get(const char *name, struct vmerr *err)
+{
+    struct test_network *n = test_network_find(name);
+    if (!n)
+        vmerr_set(err, VMERR_NO_NETWORK, "network '%s' not found", name);
+    return n;
+}
+
+/* Fill a list row from a record. */
+static void test_network_fill_info(const struct test_network *n, struct engine_network_info *info)
+{
+    network_def_info(test_network_current(n), info);
+    info->active = n->live != NULL;
+    info->persistent = n->def != NULL;
+    info->autostart = n->autostart;
+}
+
+/* Every network, active and inactive. */
+int test_network_list(struct engine_conn *conn, struct engine_network_info **out, size_t *count,
+                      struct vmerr *err)
+{
+    pthread_mutex_lock(&test_network_mutex);
+    size_t n = 0;
+    for (struct test_network *t = test_network_shared->networks; t; t = t->next)
+        n++;
+    struct engine_network_info *all = calloc(n ? n : 1, sizeof(*all));
+    if (!all) {
+        pthread_mutex_unlock(&test_network_mutex);
+        return vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+    }
+    size_t i = 0;
+    for (struct test_network *t = test_network_shared->networks; t; t = t->next)
+        test_network_fill_info(t, &all[i++]);
+    pthread_mutex_unlock(&test_network_mutex);
+    *out = all;
+    *count = n;
+    return 0;
+}
+
+/* One network by name (or uuid). */
+int test_network_lookup(struct engine_conn *conn, const char *name,
+                        struct engine_network_info *info, struct vmerr *err)
+{
+    pthread_mutex_lock(&test_network_mutex);
+    struct test_network *n = test_network_get(name, err);
+    if (n)
+        test_network_fill_info(n, info);
+    pthread_mutex_unlock(&test_network_mutex);
+    return n ? 0 : -1;
+}
+
+/* Whether another network (not the one called self) uses bridge name br (lock held). */
+static struct test_network *test_network_bridge_user(const char *br, const char *self)
+{
+    for (struct test_network *n = test_network_shared->networks; n; n = n->next) {
+        const struct network_def *defs[2] = {n->def, n->live};
+        for (int i = 0; i < 2; i++)
+            if (defs[i] && strcmp(defs[i]->name, self) && defs[i]->bridge &&
+                !strcmp(defs[i]->bridge, br))
+                return n;
+    }
+    return NULL;
+}
+
+/* network_bridge_pick's test: a bridge name taken by another network (opaque: our name). */
+static bool test_network_bridge_taken(const char *br, void *opaque)
+{
+    return test_network_bridge_user(br, opaque) != NULL;
+}
+
+/* Check def against the other networks and give it a bridge name (lock held); the record
+ * with the same name and uuid, if any, goes to *same. */
+static int test_network_check(struct network_def *def, struct test_network **same,
+                              struct vmerr *err)
+{
+    char uuid[37];
+    domain_uuid_format(def->uuid, uuid);
+    *same = NULL;
+    for (struct test_network *n = test_network_shared->networks; n; n = n->next) {
+        const struct network_def *cur = test_network_current(n);
+        bool name_eq = !strcmp(cur->name, def->name);
+        bool uuid_eq = !memcmp(cur->uuid, def->uuid, 16);
+        char other[37];
+        domain_uuid_format(cur->uuid, other);
+        if (name_eq && !uuid_eq)
+            return vmerr_set(err, VMERR_DUPLICATE, "network '%s' already exists with uuid %s",
+                             def->name, other);
+        if (uuid_eq && !name_eq)
+            return vmerr_set(err, VMERR_DUPLICATE, "network '%s' already has uuid %s", cur->name,
+                             uuid);
+        if (name_eq)
+            *same = n;
+    }
+    if (def->bridge) {
+        struct test_network *user = test_network_bridge_user(def->bridge, def->name);
+        if (user)
+            return vmerr_set(err, VMERR_DUPLICATE,
+                             "network '%s': bridge name '%s' is already used by network '%s'",
+                             def->name, def->bridge, test_network_current(user)->name);
+        return 0;
+    }
+    char br[16];
+    if (network_bridge_pick(test_network_bridge_taken, def->name, br, sizeof(br)) < 0)
+        return vmerr_set(err, VMERR_OPERATION_FAILED, "network '%s': no free bridge name left",
+                         def->name);
+    def->bridge = strdup(br);
+    if (!def->bridge)
+        return vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+    return 0;
+}
+
+/* Define or redefine (same name and uuid) a persistent network; takes def. */
+int test_network_define(struct engine_conn *conn, struct network_def *def, struct vmerr *err)
+{
+    pthread_mutex_lock(&test_network_mutex);
+    struct test_network *same = NULL;
+    int rc = test_network_check(def, &same, err);
+    if (rc == 0 && same) {
+        network_def_free(same->def); /* an active network keeps its live def */
+        same->def = def;
+        def = NULL;
+    } else if (rc == 0) {
+        struct test_network *n = calloc(1, sizeof(*n));
+        if (!n) {
+            rc = vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+        } else {
+            n->def = def;
+            def = NULL;
+            test_network_append(test_network_shared, n);
+        }
+    }
+    pthread_mutex_unlock(&test_network_mutex);
+    network_def_free(def);
+    return rc;
+}
+
+/* Remove the persistent definition; an active network becomes transient. */
+int test_network_undefine(struct engine_conn *conn, const char *name, struct vmerr *err)
+{
+    pthread_mutex_lock(&test_network_mutex);
+    int rc = -1;
+    struct test_network *n = test_network_get(name, err);
+    if (n && !n->def) {
+        vmerr_set(err, VMERR_OPERATION_INVALID,
+                  "network '%s' is transient; it has no persistent definition to undefine", name);
+    } else if (n && n->live) {
+        network_def_free(n->def);
+        n->def = NULL;
+        n->autostart = false;
+        rc = 0;
+    } else if (n) {
+        for (struct test_network **p = &test_network_shared->networks; *p; p = &(*p)->next)
+            if (*p == n) {
+                *p = n->next;
+                break;
+            }
+        test_network_free(n);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&test_network_mutex);
+    return rc;
+}
+
+/* A copy of the live def (when asked and active) or the persistent one (the live one for a
+ * transient network). */
+struct network_def *test_network_get_def(struct engine_conn *conn, const char *name, bool live,
+                                         struct vmerr *err)
+{
+    pthread_mutex_lock(&test_network_mutex);
+    struct network_def *copy = NULL;
+    struct test_network *n = test_network_get(name, err);
+    if (n) {
+        const struct network_def *src = (live && n->live) || !n->def ? n->live : n->def;
+        copy = network_def_copy(src);
+        if (!copy)
+            vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+    }
+    pthread_mutex_unlock(&test_network_mutex);
+    return copy;
+}

@@ -1,0 +1,28 @@
+/* test-network: the test driver's in-memory networks (test:///default starts with libvirt's
+ * 'default' network: virbr0, 192.168.122.0/24, nat, DHCP .2-.254, active). The driver table
+ * in test-driver.c points at these functions; the state is shared by the connections of one
+ * process and goes with the last one, like the test driver's domains. */
+#ifndef VMDECK_TEST_NETWORK_H
+#define VMDECK_TEST_NETWORK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "drivers/driver.h"
+
+/* Take a reference on the shared network state (built on the first open). */
+int test_network_open(struct vmerr *err);
+/* Drop a reference; the last one frees the state. */
+void test_network_close(void);
+
+/* The driver table's network entries (see drivers/driver.h). */
+int test_network_list(struct engine_conn *conn, struct engine_network_info **out, size_t *count,
+                      struct vmerr *err);
+int test_network_lookup(struct engine_conn *conn, const char *name,
+                        struct engine_network_info *info, struct vmerr *err);
+int test_network_define(struct engine_conn *conn, struct network_def *def, struct vmerr *err);
+int test_network_undefine(struct engine_conn *conn, const char *name, struct vmerr *err);
+struct network_def *test_network_get_def(struct engine_conn *conn, const char *name, bool live,
+                                         struct vmerr *err);
+
+#endif
