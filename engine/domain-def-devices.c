@@ -52,6 +52,11 @@ static void disk_clear(struct domain_disk *d)
     free(d->source);
     free(d->target_dev);
     free(d->target_bus);
+    free(d->driver_name);
+    free(d->driver_type);
+    free(d->driver_cache);
+    free(d->alias);
+    free(d->address);
 }
 
 /* Free what one interface owns. */
@@ -65,12 +70,15 @@ static void net_clear(struct domain_net *n)
     free(n->target_dev);
     free(n->model);
     free(n->ip);
+    free(n->alias);
+    free(n->address);
 }
 
 /* Free what one serial/console owns. */
 static void chr_clear(struct domain_chr *c)
 {
     free(c->tty);
+    free(c->alias);
 }
 
 /* Free what one graphics device owns. */
@@ -101,6 +109,90 @@ static int once(const struct xmlutil_ctx *x, const xmlNode *node, bool *seen)
         return xmlutil_error(x, node, (const char *)node->name, "<%s> appears twice in <%s>",
                                     (const char *)node->name, (const char *)node->parent->name);
     *seen = true;
+    return 0;
+}
+
+/* Unknown child element of a device: the error names the closest of the allowed names. */
+static int unknown_child(const struct xmlutil_ctx *x, const xmlNode *node,
+                         const char *const *allowed)
+{
+    size_t n = 0;
+    while (allowed[n])
+        n++;
+    return xmlutil_unknown_among(x, node, allowed, n);
+}
+
+/* <alias name=...>: libvirt's device name, kept as written. */
+static int parse_alias(const struct xmlutil_ctx *x, const xmlNode *node, char **out)
+{
+    static const char *const attrs[] = {"name", NULL};
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
+        return -1;
+    if (*out)
+        return xmlutil_error(x, node, "alias", "<alias> appears twice in <%s>",
+                             (const char *)node->parent->name);
+    if (nonempty_attr(x, node, "name", out) < 0)
+        return -1;
+    if (!*out)
+        return xmlutil_error(x, node, "name", "<alias> needs a name attribute");
+    return 0;
+}
+
+/* <address type=... .../>: where libvirt put the device on its bus; kept as written (the
+ * QEMU driver places devices itself), so only its shape is checked: a type, plain
+ * attributes, nothing inside. */
+static int parse_address(const struct xmlutil_ctx *x, const xmlNode *node, char **out)
+{
+    if (xmlutil_check_empty(x, node) < 0)
+        return -1;
+    for (const xmlAttr *a = node->properties; a; a = a->next)
+        if (a->ns) /* already refused by the namespace check; keep the output plain */
+            return xmlutil_error(x, node, (const char *)a->name,
+                                 "<address> attribute '%s' is in a namespace",
+                                 (const char *)a->name);
+    if (*out)
+        return xmlutil_error(x, node, "address", "<address> appears twice in <%s>",
+                             (const char *)node->parent->name);
+    char *type = xmlutil_attr(node, "type");
+    bool ok = type && *type;
+    for (const char *p = type; ok && *p; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9' && p != type) || *p == '-';
+    if (!ok) {
+        int rc = type ? xmlutil_error(x, node, "type",
+                                      "<address> type '%s' is not an address type (pci, drive, "
+                                      "...)",
+                                      type)
+                      : xmlutil_error(x, node, "type", "<address> needs a type attribute");
+        free(type);
+        return rc;
+    }
+    free(type);
+    /* written back as libvirt writes it: attributes in their order, single quotes */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        abort();
+    fputs("<address", f);
+    for (const xmlAttr *a = node->properties; a; a = a->next) {
+        char *v = xmlutil_attr(node, (const char *)a->name);
+        fprintf(f, " %s='", (const char *)a->name);
+        for (const char *p = v; *p; p++) {
+            const char *esc = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '\'' ? "&apos;"
+                              : *p == '\n'  ? "&#10;" : *p == '\t' ? "&#9;" : *p == '\r' ? "&#13;"
+                                                                                   : NULL;
+            if (esc)
+                fputs(esc, f);
+            else
+                fputc(*p, f);
+        }
+        fputc('\'', f);
+        free(v);
+    }
+    fputs("/>", f);
+    if (fclose(f) != 0)
+        abort();
+    *out = buf;
     return 0;
 }
 
@@ -208,6 +300,50 @@ static int check_disk(const struct xmlutil_ctx *x, const xmlNode *node, struct d
     return 0;
 }
 
+/* Disk cache modes libvirt knows (<driver cache=...>). */
+static const char *const disk_cache_modes[] = {"default",    "none",   "writethrough", "writeback",
+                                               "directsync", "unsafe", NULL};
+
+/* Whether s is one of the NULL-terminated names. */
+static bool one_of(const char *s, const char *const *names)
+{
+    for (size_t i = 0; names[i]; i++)
+        if (!strcmp(s, names[i]))
+            return true;
+    return false;
+}
+
+/* <driver name='qemu' type='raw' cache=...> of a disk (today's libvirt writes it). */
+static int parse_disk_driver(const struct xmlutil_ctx *x, const xmlNode *node,
+                             struct domain_disk *d)
+{
+    static const char *const attrs[] = {"name", "type", "cache", NULL};
+    static const char *const names[] = {"qemu", NULL};
+    static const char *const types[] = {"raw", NULL};
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
+        return -1;
+    if (nonempty_attr(x, node, "name", &d->driver_name) < 0 ||
+        nonempty_attr(x, node, "type", &d->driver_type) < 0 ||
+        nonempty_attr(x, node, "cache", &d->driver_cache) < 0)
+        return -1;
+    if (d->driver_name && !one_of(d->driver_name, names))
+        return xmlutil_error(x, node, "name", "<driver> name '%s' is not supported (only qemu)",
+                             d->driver_name);
+    if (d->driver_type && !strcmp(d->driver_type, "qcow2"))
+        return xmlutil_error(x, node, "type",
+                             "<driver type='qcow2'> is not supported yet (vmdeck gives disks "
+                             "to QEMU as raw images)");
+    if (d->driver_type && !one_of(d->driver_type, types))
+        return xmlutil_error(x, node, "type", "<driver> type '%s' is not supported (only raw)",
+                             d->driver_type);
+    if (d->driver_cache && !one_of(d->driver_cache, disk_cache_modes))
+        return xmlutil_error(x, node, "cache",
+                             "unknown <driver> cache '%s' (expected default, none, "
+                             "writethrough, writeback, directsync or unsafe)",
+                             d->driver_cache);
+    return 0;
+}
+
 /* An empty flag element of a disk (<readonly/>, <shareable/>). */
 static int parse_disk_flag(const struct xmlutil_ctx *x, const xmlNode *node, bool *seen, bool *flag)
 {
@@ -242,7 +378,10 @@ static int parse_disk(const struct xmlutil_ctx *x, const xmlNode *node, struct d
         return -1;
     d.type = (enum domain_disk_type)t;
     d.device = (enum domain_disk_device)dv;
+    static const char *const children[] = {"source",    "target", "driver",  "readonly",
+                                           "shareable", "alias",  "address", NULL};
     bool seen_source = false, seen_target = false, seen_ro = false, seen_share = false;
+    bool seen_driver = false;
     for (const xmlNode *c = node->children; c && rc == 0; c = c->next) {
         if (!xmlutil_is_ours(c))
             continue;
@@ -251,12 +390,18 @@ static int parse_disk(const struct xmlutil_ctx *x, const xmlNode *node, struct d
             rc = once(x, c, &seen_source) < 0 ? -1 : parse_disk_source(x, c, &d);
         else if (!strcmp(n, "target"))
             rc = once(x, c, &seen_target) < 0 ? -1 : parse_disk_target(x, c, &d);
+        else if (!strcmp(n, "driver"))
+            rc = once(x, c, &seen_driver) < 0 ? -1 : parse_disk_driver(x, c, &d);
         else if (!strcmp(n, "readonly"))
             rc = parse_disk_flag(x, c, &seen_ro, &d.readonly);
         else if (!strcmp(n, "shareable"))
             rc = parse_disk_flag(x, c, &seen_share, &d.shareable);
+        else if (!strcmp(n, "alias"))
+            rc = parse_alias(x, c, &d.alias);
+        else if (!strcmp(n, "address"))
+            rc = parse_address(x, c, &d.address);
         else
-            rc = xmlutil_unknown(x, c);
+            rc = unknown_child(x, c, children);
     }
     if (rc == 0)
         rc = check_disk(x, node, &d, def);
@@ -486,6 +631,8 @@ static int parse_interface(const struct xmlutil_ctx *x, const xmlNode *node, str
     }
     free(type);
     n.type = (enum domain_net_type)t;
+    static const char *const children[] = {"mac",   "source", "script", "target", "model",
+                                           "ip",    "alias",  "address", NULL};
     bool seen[6] = {false};
     int rc = 0;
     for (const xmlNode *c = node->children; c && rc == 0; c = c->next) {
@@ -504,8 +651,12 @@ static int parse_interface(const struct xmlutil_ctx *x, const xmlNode *node, str
             rc = once(x, c, &seen[4]) < 0 ? -1 : parse_net_leaf(x, c, "type", &n.model);
         else if (!strcmp(name, "ip"))
             rc = once(x, c, &seen[5]) < 0 ? -1 : parse_net_leaf(x, c, "address", &n.ip);
+        else if (!strcmp(name, "alias"))
+            rc = parse_alias(x, c, &n.alias);
+        else if (!strcmp(name, "address"))
+            rc = parse_address(x, c, &n.address);
         else
-            rc = xmlutil_unknown(x, c);
+            rc = unknown_child(x, c, children);
     }
     if (rc == 0)
         rc = check_net(x, node, &n);
@@ -520,6 +671,15 @@ static int parse_interface(const struct xmlutil_ctx *x, const xmlNode *node, str
                                         "<interface> MAC address is used twice (first on line "
                                         "%d)",
                                         def->nets[i].line);
+        }
+    for (size_t i = 0; n.target_dev && i < def->nnets; i++)
+        if (def->nets[i].target_dev && !strcmp(def->nets[i].target_dev, n.target_dev)) {
+            int first = def->nets[i].line;
+            xmlutil_error(x, node, "dev",
+                          "<interface> target dev '%s' is used twice (first on line %d)",
+                          n.target_dev, first);
+            net_clear(&n);
+            return -1;
         }
     *(struct domain_net *)array_append((void **)&def->nets, &def->nnets, sizeof(n)) = n;
     return 0;
@@ -549,12 +709,53 @@ static int parse_chr_source(const struct xmlutil_ctx *x, const xmlNode *node, st
     return 0;
 }
 
-/* <target port=... type=...> of a serial or console (type is checked in finish). */
+/* <model name='isa-serial'/> inside a serial's <target> (today's libvirt writes it). */
+static int parse_chr_target_model(const struct xmlutil_ctx *x, const xmlNode *node,
+                                  struct domain_chr *c)
+{
+    static const char *const attrs[] = {"name", NULL};
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
+        return -1;
+    if (c->isa_serial_model)
+        return xmlutil_error(x, node, "model", "<model> appears twice in <target>");
+    char *name = xmlutil_attr(node, "name");
+    int rc = 0;
+    if (!name)
+        rc = xmlutil_error(x, node, "name", "<model> needs a name attribute");
+    else if (strcmp(name, "isa-serial"))
+        rc = xmlutil_error(x, node, "name",
+                           "serial <target> model '%s' is not supported (only isa-serial)", name);
+    free(name);
+    c->isa_serial_model = rc == 0;
+    return rc;
+}
+
+/* <target port=... type=...> of a serial or console (a console's type is checked in
+ * finish, against the guest's kind; a serial's may only be isa-serial, with its model). */
 static int parse_chr_target(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_chr *c)
 {
     static const char *const attrs[] = {"port", "type", NULL};
-    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
+    static const char *const children[] = {"model", NULL};
+    bool serial = !strcmp((const char *)node->parent->name, "serial");
+    if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_text(x, node) < 0)
         return -1;
+    for (const xmlNode *m = node->children; m; m = m->next) {
+        if (!xmlutil_is_ours(m))
+            continue;
+        if (!serial || strcmp((const char *)m->name, "model"))
+            return serial ? unknown_child(x, m, children) : xmlutil_unknown(x, m);
+        if (parse_chr_target_model(x, m, c) < 0)
+            return -1;
+    }
+    char *type = serial ? xmlutil_attr(node, "type") : NULL;
+    if (type && strcmp(type, "isa-serial")) {
+        xmlutil_error(x, node, "type",
+                      "serial <target> type '%s' is not supported (only isa-serial)", type);
+        free(type);
+        return -1;
+    }
+    c->isa_serial = type != NULL;
+    free(type);
     char *port = xmlutil_attr(node, "port");
     if (port) {
         long long v;
@@ -585,6 +786,7 @@ static int parse_chr(const struct xmlutil_ctx *x, const xmlNode *node, struct do
     }
     free(type);
     c.type = (enum domain_chr_type)t;
+    static const char *const children[] = {"source", "target", "alias", NULL};
     int rc = nonempty_attr(x, node, "tty", &c.tty);
     bool seen_source = false, seen_target = false;
     for (const xmlNode *n = node->children; n && rc == 0; n = n->next) {
@@ -594,8 +796,10 @@ static int parse_chr(const struct xmlutil_ctx *x, const xmlNode *node, struct do
             rc = once(x, n, &seen_source) < 0 ? -1 : parse_chr_source(x, n, &c);
         else if (!strcmp((const char *)n->name, "target"))
             rc = once(x, n, &seen_target) < 0 ? -1 : parse_chr_target(x, n, &c);
+        else if (!strcmp((const char *)n->name, "alias"))
+            rc = parse_alias(x, n, &c.alias);
         else
-            rc = xmlutil_unknown(x, n);
+            rc = unknown_child(x, n, children);
     }
     struct domain_chr *list = console ? def->consoles : def->serials;
     size_t count = console ? def->nconsoles : def->nserials;
@@ -617,7 +821,8 @@ static int parse_chr(const struct xmlutil_ctx *x, const xmlNode *node, struct do
 
 /* ---- <graphics> ---- */
 
-/* <listen type='address' address=...> inside VNC graphics (today's spelling of listen=). */
+/* <listen type='address' address=...> inside VNC graphics (today's spelling of listen=);
+ * without an address it means the default, as libvirt writes it. */
 static int parse_graphics_listen(const struct xmlutil_ctx *x, const xmlNode *node,
                                  struct domain_graphics *g)
 {
@@ -635,8 +840,8 @@ static int parse_graphics_listen(const struct xmlutil_ctx *x, const xmlNode *nod
     char *addr = NULL;
     if (nonempty_attr(x, node, "address", &addr) < 0)
         return -1;
-    if (!addr)
-        return xmlutil_error(x, node, "address", "<listen> needs an address attribute");
+    if (!addr) /* today's libvirt writes <listen type='address'/> for the default address */
+        return 0;
     if (g->listen && strcmp(g->listen, addr)) {
         xmlutil_error(x, node, "address",
                              "<listen address='%s'> and <graphics listen='%s'> disagree", addr,
@@ -713,6 +918,7 @@ static int parse_graphics(const struct xmlutil_ctx *x, const xmlNode *node, stru
         rc = parse_graphics_vnc(x, node, &g);
     if (rc == 0 && !vnc)
         g.autoport = false;
+    static const char *const listen_child[] = {"listen", NULL};
     bool seen_listen = false;
     for (const xmlNode *c = node->children; c && rc == 0; c = c->next) {
         if (!xmlutil_is_ours(c))
@@ -720,7 +926,7 @@ static int parse_graphics(const struct xmlutil_ctx *x, const xmlNode *node, stru
         if (vnc && !strcmp((const char *)c->name, "listen"))
             rc = once(x, c, &seen_listen) < 0 ? -1 : parse_graphics_listen(x, c, &g);
         else
-            rc = xmlutil_unknown(x, c);
+            rc = vnc ? unknown_child(x, c, listen_child) : xmlutil_unknown(x, c);
     }
     if (rc < 0) {
         graphics_clear(&g);
@@ -746,6 +952,7 @@ static int parse_emulator(const struct xmlutil_ctx *x, const xmlNode *node, stru
         return xmlutil_error(x, node, "emulator", "<emulator> is empty");
     }
     def->emulator = text;
+    def->emulator_line = (int)xmlGetLineNo(node);
     return 0;
 }
 
@@ -770,8 +977,12 @@ int domain_def_devices_parse(const struct xmlutil_ctx *x, const struct _xmlNode 
         size_t i = 0, n = sizeof(device_elements) / sizeof(device_elements[0]);
         while (i < n && strcmp((const char *)c->name, device_elements[i].name))
             i++;
-        if (i == n)
-            return xmlutil_unknown(x, c);
+        if (i == n) {
+            const char *names[sizeof(device_elements) / sizeof(device_elements[0])];
+            for (size_t k = 0; k < n; k++)
+                names[k] = device_elements[k].name;
+            return xmlutil_unknown_among(x, c, names, n);
+        }
         if (device_elements[i].parse(x, c, def) < 0)
             return -1;
     }
@@ -814,8 +1025,8 @@ static int check_console_targets(const struct xmlutil_ctx *x, const xmlNode *roo
 static struct domain_chr chr_dup(const struct domain_chr *c)
 {
     struct domain_chr n = *c;
-    n.tty = NULL;
-    if (c->tty && !(n.tty = strdup(c->tty)))
+    n.tty = n.alias = NULL;
+    if ((c->tty && !(n.tty = strdup(c->tty))) || (c->alias && !(n.alias = strdup(c->alias))))
         abort();
     return n;
 }
@@ -827,7 +1038,14 @@ int domain_def_devices_finish(const struct xmlutil_ctx *x, const struct _xmlNode
 {
     if (check_console_targets(x, root, def) < 0)
         return -1;
-    if (strcmp(def->os.type, "hvm"))
+    bool pv = !strcmp(def->os.type, "linux");
+    for (size_t i = 0; pv && i < def->ndisks; i++)
+        if (def->disks[i].device == DOMAIN_DISK_DEVICE_FLOPPY)
+            return vmerr_set_xml(x->err, x->source, def->disks[i].line, "device",
+                                 "floppy <disk> '%s': a Xen paravirt guest (<os> type linux/xen) "
+                                 "has no floppy drive",
+                                 def->disks[i].target_dev);
+    if (pv)
         return 0;
     if (def->nconsoles > 0 && def->nserials == 0) {
         struct domain_chr s = chr_dup(&def->consoles[0]);
@@ -882,13 +1100,18 @@ int domain_def_devices_copy(struct domain_def *dst, const struct domain_def *src
     for (size_t i = 0; i < src->ndisks; i++) {
         struct domain_disk *d = &dst->disks[i];
         d->source = d->target_dev = d->target_bus = NULL;
+        d->driver_name = d->driver_type = d->driver_cache = d->alias = d->address = NULL;
     }
     for (size_t i = 0; i < src->ndisks; i++) {
         struct domain_disk *d = &dst->disks[i];
         const struct domain_disk *s = &src->disks[i];
         if (copy_string(&d->source, s->source) < 0 ||
             copy_string(&d->target_dev, s->target_dev) < 0 ||
-            copy_string(&d->target_bus, s->target_bus) < 0)
+            copy_string(&d->target_bus, s->target_bus) < 0 ||
+            copy_string(&d->driver_name, s->driver_name) < 0 ||
+            copy_string(&d->driver_type, s->driver_type) < 0 ||
+            copy_string(&d->driver_cache, s->driver_cache) < 0 ||
+            copy_string(&d->alias, s->alias) < 0 || copy_string(&d->address, s->address) < 0)
             return -1;
     }
     if (copy_array((void **)&dst->nets, src->nets, src->nnets, sizeof(*src->nets)) < 0)
@@ -898,6 +1121,7 @@ int domain_def_devices_copy(struct domain_def *dst, const struct domain_def *src
         struct domain_net *d = &dst->nets[i];
         d->source_network = d->source_bridge = d->source_dev = d->source_address = NULL;
         d->script = d->target_dev = d->model = d->ip = NULL;
+        d->alias = d->address = NULL;
     }
     for (size_t i = 0; i < src->nnets; i++) {
         struct domain_net *d = &dst->nets[i];
@@ -908,7 +1132,8 @@ int domain_def_devices_copy(struct domain_def *dst, const struct domain_def *src
             copy_string(&d->source_address, s->source_address) < 0 ||
             copy_string(&d->script, s->script) < 0 ||
             copy_string(&d->target_dev, s->target_dev) < 0 ||
-            copy_string(&d->model, s->model) < 0 || copy_string(&d->ip, s->ip) < 0)
+            copy_string(&d->model, s->model) < 0 || copy_string(&d->ip, s->ip) < 0 ||
+            copy_string(&d->alias, s->alias) < 0 || copy_string(&d->address, s->address) < 0)
             return -1;
     }
     struct {
@@ -923,9 +1148,10 @@ int domain_def_devices_copy(struct domain_def *dst, const struct domain_def *src
             return -1;
         *chrs[k].ndst = chrs[k].n;
         for (size_t i = 0; i < chrs[k].n; i++)
-            (*chrs[k].dst)[i].tty = NULL;
+            (*chrs[k].dst)[i].tty = (*chrs[k].dst)[i].alias = NULL;
         for (size_t i = 0; i < chrs[k].n; i++)
-            if (copy_string(&(*chrs[k].dst)[i].tty, chrs[k].src[i].tty) < 0)
+            if (copy_string(&(*chrs[k].dst)[i].tty, chrs[k].src[i].tty) < 0 ||
+                copy_string(&(*chrs[k].dst)[i].alias, chrs[k].src[i].alias) < 0)
                 return -1;
     }
     if (copy_array((void **)&dst->graphics, src->graphics, src->ngraphics, sizeof(*src->graphics)) <

@@ -1,6 +1,8 @@
 /* domain-def-format: struct domain_def flows out as domain XML text in today's libvirt
  * spelling: 2-space indent, libvirt's element and attribute order, <memory unit='KiB'>,
- * <clock offset=...>, <source network=...>, uuids with dashes. Live-only data (the domain
+ * <clock offset=...>, <source network=...>, uuids with dashes. XML kept as written
+ * (<metadata> children, foreign-namespace elements, device <address>es) is written back as
+ * it came, each with its namespace declarations. Live-only data (the domain
  * id, pty paths) is written unless DOMAIN_DEF_FORMAT_INACTIVE is given. Parsing the output
  * gives back an equal definition. */
 #include "engine/domain-def.h"
@@ -103,11 +105,30 @@ static void format_platform(FILE *f, const struct domain_def *def)
     fprintf(f, "  <on_crash>%s</on_crash>\n", domain_lifecycle_to_string(def->on_crash));
 }
 
+/* A device's <alias> and kept-as-written <address>, last in the device as libvirt writes. */
+static void format_decorations(FILE *f, const char *alias, const char *address)
+{
+    if (alias) {
+        fputs("      <alias", f);
+        put_attr(f, "name", alias);
+        fputs("/>\n", f);
+    }
+    if (address)
+        fprintf(f, "      %s\n", address);
+}
+
 /* One <disk>. */
 static void format_disk(FILE *f, const struct domain_disk *d)
 {
     fprintf(f, "    <disk type='%s' device='%s'>\n", domain_disk_type_to_string(d->type),
             domain_disk_device_to_string(d->device));
+    if (d->driver_name || d->driver_type || d->driver_cache) {
+        fputs("      <driver", f);
+        put_attr(f, "name", d->driver_name);
+        put_attr(f, "type", d->driver_type);
+        put_attr(f, "cache", d->driver_cache);
+        fputs("/>\n", f);
+    }
     if (d->source) {
         fputs("      <source", f);
         put_attr(f, d->type == DOMAIN_DISK_TYPE_FILE ? "file" : "dev", d->source);
@@ -121,6 +142,7 @@ static void format_disk(FILE *f, const struct domain_disk *d)
         fputs("      <readonly/>\n", f);
     if (d->shareable)
         fputs("      <shareable/>\n", f);
+    format_decorations(f, d->alias, d->address);
     fputs("    </disk>\n", f);
 }
 
@@ -169,6 +191,7 @@ static void format_net(FILE *f, const struct domain_net *n)
     put_leaf(f, "script", "path", n->script);
     put_leaf(f, "target", "dev", n->target_dev);
     put_leaf(f, "model", "type", n->model);
+    format_decorations(f, n->alias, n->address);
     fputs("    </interface>\n", f);
 }
 
@@ -189,8 +212,13 @@ static void format_chr(FILE *f, const struct domain_chr *c, bool console, const 
         fputs("/>\n", f);
     }
     fputs("      <target", f);
-    put_attr(f, "type", target_type);
-    fprintf(f, " port='%d'/>\n", c->port);
+    put_attr(f, "type", console ? target_type : c->isa_serial ? "isa-serial" : NULL);
+    fprintf(f, " port='%d'", c->port);
+    if (!console && c->isa_serial_model)
+        fputs(">\n        <model name='isa-serial'/>\n      </target>\n", f);
+    else
+        fputs("/>\n", f);
+    format_decorations(f, c->alias, NULL);
     fprintf(f, "    </%s>\n", name);
 }
 
@@ -250,12 +278,22 @@ char *domain_def_format(const struct domain_def *def, unsigned flags)
     char uuid[37];
     domain_uuid_format(def->uuid, uuid);
     fprintf(f, "  <uuid>%s</uuid>\n", uuid);
+    if (def->has_metadata && def->nmetadata == 0)
+        fputs("  <metadata/>\n", f);
+    if (def->has_metadata && def->nmetadata > 0) {
+        fputs("  <metadata>\n", f);
+        for (size_t i = 0; i < def->nmetadata; i++)
+            fprintf(f, "    %s\n", def->metadata[i]);
+        fputs("  </metadata>\n", f);
+    }
     fprintf(f, "  <memory unit='KiB'>%llu</memory>\n", def->memory_kib);
     fprintf(f, "  <currentMemory unit='KiB'>%llu</currentMemory>\n", def->current_memory_kib);
     fprintf(f, "  <vcpu placement='static'>%u</vcpu>\n", def->vcpus);
     format_os(f, def);
     format_platform(f, def);
     format_devices(f, def, live);
+    for (size_t i = 0; i < def->nforeign; i++)
+        fprintf(f, "  %s\n", def->foreign[i]);
     fputs("</domain>\n", f);
     if (fclose(f) != 0) {
         free(buf);

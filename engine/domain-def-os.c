@@ -122,6 +122,8 @@ static int parse_boot(const struct xmlutil_ctx *x, const xmlNode *node, struct d
 int domain_def_os_parse(const struct xmlutil_ctx *x, const struct _xmlNode *node,
                         struct domain_def *def)
 {
+    static const char *const os_children[] = {"type",   "boot",    "loader", "kernel",
+                                              "initrd", "cmdline", "root"};
     if (xmlutil_check_attrs(x, node, NULL) < 0 || xmlutil_check_text(x, node) < 0)
         return -1;
     for (const xmlNode *c = node->children; c; c = c->next) {
@@ -144,7 +146,8 @@ int domain_def_os_parse(const struct xmlutil_ctx *x, const struct _xmlNode *node
         else if (!strcmp(n, "root"))
             rc = parse_text_leaf(x, c, &def->os.root);
         else
-            rc = xmlutil_unknown(x, c);
+            rc = xmlutil_unknown_among(x, c, os_children,
+                                       sizeof(os_children) / sizeof(os_children[0]));
         if (rc < 0)
             return -1;
     }

@@ -5,6 +5,7 @@
  * domain-def-devices.c. Also here: the enum <-> string tables, uuids, copy and free. */
 #include "engine/domain-def.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,7 +17,9 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlunicode.h>
 
+#include "engine/schema.h"
 #include "engine/store.h"
 #include "engine/xmlutil.h"
 
@@ -268,16 +271,71 @@ void domain_uuid_generate(unsigned char uuid[16])
     uuid[8] = (unsigned char)((uuid[8] & 0x3f) | 0x80);
 }
 
-/* A name is usable when it can be a file name and a list cell: not empty, not "." or "..",
- * no '/', no control characters, shorter than ENGINE_NAME_MAX bytes (255). */
+/* Decode the UTF-8 character at p into *cp; its length, or 0 when it is not valid UTF-8. */
+static size_t name_utf8_decode(const unsigned char *p, unsigned *cp)
+{
+    size_t n = p[0] < 0x80 ? 1 : p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 0;
+    if (n == 0 || p[0] > 0xf4)
+        return 0;
+    unsigned v = n == 1 ? p[0] : p[0] & (0x7f >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        v = v << 6 | (p[i] & 0x3f);
+    }
+    static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < min[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+/* Whether a non-ASCII code point is a letter, mark or number: libxml2's Unicode tables
+ * (the ones its regular expressions use for domain.rng), plus the ideograph and Hangul
+ * blocks that its tables hold only as their first code point. */
+static bool name_letter(unsigned cp)
+{
+    static const unsigned ranges[][2] = {
+        {0x3400, 0x4dbf}, {0x4e00, 0x9fff}, {0xac00, 0xd7a3}, {0x20000, 0x2fa1f}};
+    for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+        if (cp >= ranges[i][0] && cp <= ranges[i][1])
+            return true;
+    return xmlUCSIsCatL((int)cp) || xmlUCSIsCatM((int)cp) || xmlUCSIsCatN((int)cp);
+}
+
+/* Why name breaks the rule of domain_name_valid, in words, or NULL when it is fine. The
+ * words are written into buf (at least 64 bytes) when they quote a character. */
+static const char *name_problem(const char *name, char *buf, size_t len)
+{
+    if (!name || !*name)
+        return "is empty";
+    if (strlen(name) > 255)
+        return "is longer than 255 bytes";
+    if (name[0] == '.' || name[0] == '-')
+        return name[0] == '.' ? "starts with '.'" : "starts with '-'";
+    for (const unsigned char *p = (const unsigned char *)name; *p;) {
+        unsigned cp = 0;
+        size_t n = name_utf8_decode(p, &cp);
+        if (n == 0)
+            return "is not valid UTF-8";
+        bool ok = cp < 0x80 ? (isalnum((int)cp) || strchr("-_.+:", (int)cp)) : name_letter(cp);
+        if (!ok) {
+            if (cp >= 0x21 && cp < 0x7f)
+                snprintf(buf, len, "contains '%c'", (char)cp);
+            else
+                snprintf(buf, len, "contains the character U+%04X", cp);
+            return buf;
+        }
+        p += n;
+    }
+    return NULL;
+}
+
+/* A name is usable when it follows the rule in domain-def.h. */
 bool domain_name_valid(const char *name)
 {
-    if (!name || !*name || !strcmp(name, ".") || !strcmp(name, "..") || strlen(name) > 255)
-        return false;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        if (*p == '/' || *p < 0x20 || *p == 0x7f)
-            return false;
-    return true;
+    char buf[64];
+    return name_problem(name, buf, sizeof(buf)) == NULL;
 }
 
 /* ---- free and copy ---- */
@@ -291,7 +349,31 @@ void domain_def_free(struct domain_def *def)
     domain_def_os_clear(&def->os);
     free(def->emulator);
     domain_def_devices_clear(def);
+    domain_def_strings_free(def->foreign, def->nforeign);
+    domain_def_strings_free(def->metadata, def->nmetadata);
     free(def);
+}
+
+/* Copy an array of kept-as-written XML strings. */
+int domain_def_strings_copy(char ***dst, char *const *src, size_t n)
+{
+    *dst = NULL;
+    if (n == 0)
+        return 0;
+    if (!(*dst = calloc(n, sizeof(**dst))))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!((*dst)[i] = strdup(src[i])))
+            return -1;
+    return 0;
+}
+
+/* Free an array of kept-as-written XML strings. */
+void domain_def_strings_free(char **strings, size_t n)
+{
+    for (size_t i = 0; strings && i < n; i++)
+        free(strings[i]);
+    free(strings);
 }
 
 /* A deep copy: every string and device array is duplicated. */
@@ -309,9 +391,12 @@ struct domain_def *domain_def_copy(const struct domain_def *def)
     c->serials = c->consoles = NULL;
     c->graphics = NULL;
     c->ndisks = c->nnets = c->nserials = c->nconsoles = c->ngraphics = 0;
+    c->foreign = c->metadata = NULL;
     if ((def->name && !(c->name = strdup(def->name))) ||
         (def->emulator && !(c->emulator = strdup(def->emulator))) ||
-        domain_def_os_copy(&c->os, &def->os) < 0 || domain_def_devices_copy(c, def) < 0) {
+        domain_def_os_copy(&c->os, &def->os) < 0 || domain_def_devices_copy(c, def) < 0 ||
+        domain_def_strings_copy(&c->foreign, def->foreign, def->nforeign) < 0 ||
+        domain_def_strings_copy(&c->metadata, def->metadata, def->nmetadata) < 0) {
         domain_def_free(c);
         return NULL;
     }
@@ -325,12 +410,13 @@ static int parse_name(const struct xmlutil_ctx *x, const xmlNode *node, struct d
 {
     if (xmlutil_check_attrs(x, node, NULL) < 0 || xmlutil_check_leaf(x, node) < 0)
         return -1;
-    char *name = xmlutil_text(node);
-    if (!domain_name_valid(name)) {
+    char *name = xmlutil_text(node), buf[64];
+    const char *problem = name_problem(name, buf, sizeof(buf));
+    if (problem) {
         xmlutil_error(x, node, "name",
-                             "domain name '%s' is not valid (it must not be empty, '.' or "
-                             "'..', and must not contain '/' or control characters)",
-                             name);
+                      "domain name '%.64s%s' %s (names use letters, digits and - _ . + :, and do "
+                      "not start with '.' or '-')",
+                      name, strlen(name) > 64 ? "..." : "", problem);
         free(name);
         return -1;
     }
@@ -469,6 +555,36 @@ static int parse_on_crash(const struct xmlutil_ctx *x, const xmlNode *node, stru
     return domain_def_os_parse_lifecycle(x, node, &def->on_crash);
 }
 
+/* Append a kept-as-written XML string to an array (aborts when out of memory). */
+static void strings_append(char ***array, size_t *count, char *s)
+{
+    char **a = realloc(*array, (*count + 1) * sizeof(*a));
+    if (!a)
+        abort();
+    a[(*count)++] = s;
+    *array = a;
+}
+
+/* <metadata>: elements in their own namespaces, kept as written (libvirt's rule: an element
+ * without a namespace has no owner, so it is refused rather than dropped). */
+static int parse_metadata(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_def *def)
+{
+    if (xmlutil_check_attrs(x, node, NULL) < 0 || xmlutil_check_text(x, node) < 0)
+        return -1;
+    for (const xmlNode *c = node->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (!c->ns)
+            return xmlutil_error(x, c, (const char *)c->name,
+                                 "<%s> in <metadata> needs a namespace of its own (e.g. <app:%s "
+                                 "xmlns:app='https://example.org/app'>)",
+                                 (const char *)c->name, (const char *)c->name);
+        strings_append(&def->metadata, &def->nmetadata, xmlutil_serialize(c));
+    }
+    def->has_metadata = true;
+    return 0;
+}
+
 /* The children <domain> may have, each at most once, and who reads them. */
 static const struct {
     const char *name;
@@ -476,6 +592,7 @@ static const struct {
 } top_elements[] = {
     {"name", parse_name},
     {"uuid", parse_uuid},
+    {"metadata", parse_metadata},
     {"memory", parse_memory},
     {"currentMemory", parse_current_memory},
     {"vcpu", parse_vcpu},
@@ -532,12 +649,19 @@ static int parse_domain(const struct xmlutil_ctx *x, const xmlNode *root, struct
     const xmlNode *seen[TABLE_LEN(top_elements)] = {0};
     if (parse_domain_attrs(x, root, def) < 0)
         return -1;
+    const char *names[TABLE_LEN(top_elements)];
+    for (size_t i = 0; i < TABLE_LEN(top_elements); i++)
+        names[i] = top_elements[i].name;
     for (const xmlNode *c = root->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && c->ns) { /* e.g. <qemu:commandline>: kept */
+            strings_append(&def->foreign, &def->nforeign, xmlutil_serialize(c));
+            continue;
+        }
         if (!xmlutil_is_ours(c))
             continue;
         size_t i = top_index((const char *)c->name);
         if (i == TABLE_LEN(top_elements))
-            return xmlutil_unknown(x, c);
+            return xmlutil_unknown_among(x, c, names, TABLE_LEN(names));
         if (seen[i])
             return xmlutil_error(x, c, top_elements[i].name,
                                         "<%s> appears twice in <domain> (first on line %ld)",
@@ -564,7 +688,42 @@ static int parse_domain(const struct xmlutil_ctx *x, const xmlNode *root, struct
     return domain_def_devices_finish(x, root, def);
 }
 
-/* Parse domain XML text: well-formedness first (libxml2), then the dialect. */
+/* Reject namespaced attributes anywhere at or below node, and namespaced elements except
+ * where they are kept (children of <domain> and of <metadata>: not descended into). */
+static int check_namespaces(const struct xmlutil_ctx *x, const xmlNode *node)
+{
+    for (const xmlAttr *a = node->properties; a; a = a->next)
+        if (a->ns)
+            return xmlutil_error(x, node, (const char *)a->name,
+                                 "attribute %s:%s on <%s> is in namespace '%s'; vmdeck keeps "
+                                 "foreign namespaces only on elements below <domain> or "
+                                 "<metadata>",
+                                 (const char *)a->ns->prefix, (const char *)a->name,
+                                 (const char *)node->name, (const char *)a->ns->href);
+    bool keeps = node->parent && (node->parent->type == XML_DOCUMENT_NODE ||
+                                  !strcmp((const char *)node->name, "metadata"));
+    for (const xmlNode *c = node->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (c->ns && keeps)
+            continue;
+        if (c->ns)
+            return xmlutil_error(x, c, (const char *)c->name,
+                                 "element <%s%s%s> in namespace '%s' inside <%s> is not "
+                                 "supported (foreign elements are kept only as children of "
+                                 "<domain> or <metadata>)",
+                                 c->ns->prefix ? (const char *)c->ns->prefix : "",
+                                 c->ns->prefix ? ":" : "", (const char *)c->name,
+                                 (const char *)c->ns->href, (const char *)node->name);
+        if (check_namespaces(x, c) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Parse domain XML text: hostile input and well-formedness first (xmlutil_read), then the
+ * model's own checks with their precise messages, then the RelaxNG schema as a second net
+ * (anything the model let through that the schema refuses is still an error). */
 struct domain_def *domain_def_parse_string(const char *xml, const char *source, struct vmerr *err)
 {
     struct xmlutil_ctx x = {source ? source : "<string>", err};
@@ -578,7 +737,14 @@ struct domain_def *domain_def_parse_string(const char *xml, const char *source, 
     def->on_poweroff = DOMAIN_LIFECYCLE_DESTROY;
     def->on_reboot = DOMAIN_LIFECYCLE_RESTART;
     def->on_crash = DOMAIN_LIFECYCLE_DESTROY;
-    if (xmlutil_check_namespaces(&x, root) < 0 || parse_domain(&x, root, def) < 0) {
+    if (root->ns) {
+        xmlutil_error(&x, root, "domain",
+                      "<domain> must not be in a namespace (it is in '%s')",
+                      (const char *)root->ns->href);
+        domain_def_free(def);
+        def = NULL;
+    } else if (check_namespaces(&x, root) < 0 || parse_domain(&x, root, def) < 0 ||
+               schema_validate(&x, doc, "domain") < 0) {
         domain_def_free(def);
         def = NULL;
     }
@@ -589,15 +755,10 @@ struct domain_def *domain_def_parse_string(const char *xml, const char *source, 
 /* Parse domain XML from a file; errors name the file. */
 struct domain_def *domain_def_parse_file(const char *path, struct vmerr *err)
 {
-    size_t len = 0;
-    char *xml = store_read_file(path, &len, err); /* "cannot read PATH: reason" */
+    char *xml = xmlutil_read_file(path, err); /* size, NUL bytes, "cannot read PATH" */
     if (!xml)
         return NULL;
-    struct domain_def *def = NULL;
-    if (strlen(xml) != len)
-        vmerr_set_xml(err, path, 0, "", "the file contains a NUL byte; it is not XML text");
-    else
-        def = domain_def_parse_string(xml, path, err);
+    struct domain_def *def = domain_def_parse_string(xml, path, err);
     free(xml);
     return def;
 }

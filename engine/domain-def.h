@@ -77,6 +77,11 @@ struct domain_disk {
                        * from dev (hd* ide, sd* scsi, vd* virtio, xvd* xen, fd* fdc) */
     bool readonly;
     bool shareable;
+    char *driver_name;  /* <driver name=...>: "qemu" or NULL */
+    char *driver_type;  /* <driver type=...>: "raw" or NULL (qcow2 is refused for now) */
+    char *driver_cache; /* <driver cache=...>: default, none, writethrough, ... or NULL */
+    char *alias;        /* <alias name=...> as written, NULL when absent */
+    char *address;      /* <address .../> kept as written (serialized XML), NULL when absent */
     int line; /* line of <disk> in the source XML, for messages */
 };
 
@@ -93,6 +98,8 @@ struct domain_net {
     char *target_dev;     /* <target dev=...> */
     char *model;          /* <model type=...> */
     char *ip;             /* <ip address=...> */
+    char *alias;          /* <alias name=...> as written, NULL when absent */
+    char *address;        /* <address .../> kept as written (serialized XML), NULL when absent */
     int line;
 };
 
@@ -100,6 +107,9 @@ struct domain_chr {
     enum domain_chr_type type;
     int port;  /* <target port=...>, default 0 */
     char *tty; /* live only: /dev/pts/N */
+    bool isa_serial;       /* serial <target type='isa-serial'> as today's libvirt writes it */
+    bool isa_serial_model; /* ... with <model name='isa-serial'/> inside */
+    char *alias;           /* <alias name=...> as written, NULL when absent */
     int line;
 };
 
@@ -138,6 +148,7 @@ struct domain_def {
     enum domain_clock_offset clock;
     enum domain_lifecycle on_poweroff, on_reboot, on_crash;
     char *emulator;
+    int emulator_line; /* line of <emulator> in the source XML, for messages; 0 = unknown */
     struct domain_disk *disks;
     size_t ndisks;
     struct domain_net *nets;
@@ -149,6 +160,14 @@ struct domain_def {
     size_t nconsoles;
     struct domain_graphics *graphics;
     size_t ngraphics;
+    /* Elements in a foreign namespace, kept as written (each serialized with the namespace
+     * declarations it needs) and written back: children of <domain> (e.g.
+     * <qemu:commandline>), and the children of <metadata>. */
+    char **foreign;
+    size_t nforeign;
+    bool has_metadata;
+    char **metadata;
+    size_t nmetadata;
 };
 
 /* Flags for domain_def_format. */
@@ -194,8 +213,12 @@ void domain_uuid_format(const unsigned char uuid[16], char *buf);
 int domain_uuid_parse(const char *text, unsigned char uuid[16]);
 /* Fill uuid with a random version-4 UUID. */
 void domain_uuid_generate(unsigned char uuid[16]);
-/* Whether name is usable as a domain name (non-empty, no '/', no control chars, not "." or
- * "..", at most 255 bytes so it fits engine_domain_info.name and file names). */
+/* Whether name is usable as a domain name. The rule (also in domain.rng): 1 to 255 bytes of
+ * valid UTF-8; ASCII letters, digits and the five characters - _ . + : ; outside ASCII,
+ * Unicode letters, marks and numbers (categories L, M, N by libxml2's tables); the first
+ * character is not '.' or '-'. So no '/', blanks, quotes, shell or control characters, and
+ * the name is always a safe file name and list cell. (The schema counts characters, so its
+ * 255 limit is looser for non-ASCII names; the parser applies the byte limit.) */
 bool domain_name_valid(const char *name);
 
 /* ---- Internal to engine/domain-def*.c (the parser is split by element family) ---- */
@@ -216,6 +239,13 @@ int domain_def_os_parse_lifecycle(const struct xmlutil_ctx *x, const struct _xml
 int domain_def_os_copy(struct domain_os *dst, const struct domain_os *src);
 /* Free what os owns. */
 void domain_def_os_clear(struct domain_os *os);
+
+/* <metadata> and foreign-namespace elements (domain-def.c). */
+
+/* Kept-as-written XML strings: copy an array (0, or -1 on allocation failure; *dst is then
+ * freeable with domain_def_strings_free) and free one. */
+int domain_def_strings_copy(char ***dst, char *const *src, size_t n);
+void domain_def_strings_free(char **strings, size_t n);
 
 /* <devices> (domain-def-devices.c). */
 int domain_def_devices_parse(const struct xmlutil_ctx *x, const struct _xmlNode *node,

@@ -11,10 +11,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+
+/* 1-based line of position at in text (0 when at is NULL). */
+static int text_line(const char *text, const char *at)
+{
+    if (!at)
+        return 0;
+    int line = 1;
+    for (const char *p = text; p < at; p++)
+        line += *p == '\n';
+    return line;
+}
 
 /* Report an XML error about node (its line) and field. */
 int xmlutil_error(const struct xmlutil_ctx *x, const struct _xmlNode *node, const char *field,
@@ -25,6 +40,11 @@ int xmlutil_error(const struct xmlutil_ctx *x, const struct _xmlNode *node, cons
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    /* values quoted in messages may hold newlines or other control characters (&#10;):
+     * the message stays one line */
+    for (char *p = msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     int line = node ? (int)xmlGetLineNo((xmlNode *)node) : 0;
     if (line < 0)
         line = 0;
@@ -282,18 +302,21 @@ int xmlutil_check_namespaces(const struct xmlutil_ctx *x, const struct _xmlNode 
     return 0;
 }
 
-/* What the libxml2 error handler collects: the first error of the parse. */
-struct parse_error {
+/* What one parse collects: the first libxml2 error, and the first <!DOCTYPE> or entity
+ * declaration the SAX hooks saw (the parse is stopped there). */
+struct parse_state {
     bool set;
     int line;
     char message[512];
+    bool doctype;
+    int doctype_line;
 };
 
 /* Structured error handler for one parser context: keep the first error, print nothing. */
 static void parse_error_handler(void *ctx, xmlErrorPtr error)
 {
     xmlParserCtxtPtr ctxt = ctx;
-    struct parse_error *pe = ctxt ? ctxt->_private : NULL;
+    struct parse_state *pe = ctxt ? ctxt->_private : NULL;
     if (!pe || pe->set || !error || error->level < XML_ERR_ERROR)
         return;
     pe->set = true;
@@ -307,56 +330,140 @@ static void parse_error_handler(void *ctx, xmlErrorPtr error)
         pe->message[--n] = '\0';
 }
 
-/* 1-based line of position at in text (0 when at is NULL). */
-static int text_line(const char *text, const char *at)
+/* Note that the document has a DTD or declares an entity, and stop the parser right there:
+ * nothing declared in it is ever expanded or fetched. */
+static void parse_refuse(xmlParserCtxtPtr ctxt)
 {
-    if (!at)
-        return 0;
+    struct parse_state *pe = ctxt->_private;
+    if (!pe->doctype) {
+        pe->doctype = true;
+        pe->doctype_line = ctxt->input ? ctxt->input->line : 0;
+    }
+    xmlStopParser(ctxt);
+}
+
+/* SAX internalSubset hook: a <!DOCTYPE> was found. */
+static void parse_sax_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
+                              const xmlChar *system_id)
+{
+    (void)name;
+    (void)external_id;
+    (void)system_id;
+    parse_refuse(ctx);
+}
+
+/* SAX entityDecl hook: an <!ENTITY> declaration (only possible inside a DTD). */
+static void parse_sax_entity(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+                             const xmlChar *system_id, xmlChar *content)
+{
+    (void)name;
+    (void)type;
+    (void)public_id;
+    (void)system_id;
+    (void)content;
+    parse_refuse(ctx);
+}
+
+/* SAX resolveEntity hook: never resolve anything outside the document. */
+static xmlParserInputPtr parse_sax_resolve(void *ctx, const xmlChar *public_id,
+                                           const xmlChar *system_id)
+{
+    (void)public_id;
+    (void)system_id;
+    parse_refuse(ctx);
+    return NULL;
+}
+
+/* Length of the UTF-8 sequence at p (1-4), or 0 when it is not valid UTF-8 (bad lead byte,
+ * missing continuation, overlong form, surrogate, or beyond U+10FFFF). */
+static size_t utf8_sequence(const unsigned char *p)
+{
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+            return 0;
+        if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))
+            return 0; /* overlong, or a UTF-16 surrogate */
+        return 3;
+    }
+    if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+            return 0;
+        if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+            return 0; /* overlong, or above U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+/* Check that text is UTF-8; otherwise a VMERR_XML with the line and column of the first bad
+ * byte. */
+static int check_utf8(const struct xmlutil_ctx *x, const char *text)
+{
     int line = 1;
-    for (const char *p = text; p < at; p++)
-        line += *p == '\n';
-    return line;
+    const char *line_start = text;
+    for (const unsigned char *p = (const unsigned char *)text; *p;) {
+        size_t n = utf8_sequence(p);
+        if (n == 0)
+            return vmerr_set_xml(x->err, x->source, line, "",
+                                 "the XML is not valid UTF-8 (byte 0x%02X in column %d)", p[0],
+                                 (int)((const char *)p - line_start) + 1);
+        if (*p == '\n') {
+            line++;
+            line_start = (const char *)p + 1;
+        }
+        p += n;
+    }
+    return 0;
 }
 
 /* Parse text into a document; one VMERR_XML for the first problem (see xmlutil.h). */
 struct _xmlDoc *xmlutil_read(const struct xmlutil_ctx *x, const char *xml, const char *root_name)
 {
     const char *what = root_name ? root_name : "";
+    const char *sp = *what ? " " : "";
     if (!xml || !*xml) {
-        vmerr_set_xml(x->err, x->source, 0, "", "the %s%sXML is empty", what, *what ? " " : "");
+        vmerr_set_xml(x->err, x->source, 0, "", "the %s%sXML is empty", what, sp);
         return NULL;
     }
     size_t len = strlen(xml);
-    if (len > INT32_MAX) {
-        vmerr_set_xml(x->err, x->source, 0, "", "the %s%sXML is too large", what,
-                      *what ? " " : "");
+    if (len > XMLUTIL_MAX_SIZE) {
+        vmerr_set_xml(x->err, x->source, 0, "",
+                      "the %s%sXML is %zu bytes, more than the 1 MiB vmdeck accepts", what, sp,
+                      len);
         return NULL;
     }
+    if (check_utf8(x, xml) < 0)
+        return NULL;
     xmlInitParser();
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
         vmerr_set(x->err, VMERR_INTERNAL, "%s: cannot allocate an XML parser", x->source);
         return NULL;
     }
-    struct parse_error pe = {0};
+    struct parse_state pe = {0};
     ctxt->_private = &pe;
     ctxt->sax->serror = parse_error_handler;
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, NULL,
+    ctxt->sax->internalSubset = parse_sax_doctype;
+    ctxt->sax->externalSubset = parse_sax_doctype;
+    ctxt->sax->entityDecl = parse_sax_entity;
+    ctxt->sax->resolveEntity = parse_sax_resolve;
+    /* the bytes were checked as UTF-8 above, whatever the XML declaration says */
+    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, "UTF-8",
                                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                                           XML_PARSE_BIG_LINES);
-    bool wellformed = doc && ctxt->wellFormed && !pe.set;
+    bool wellformed = doc && ctxt->wellFormed && !pe.set && !pe.doctype;
     xmlFreeParserCtxt(ctxt);
-    if (!wellformed) {
-        xmlFreeDoc(doc);
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    if (pe.doctype || (doc && (doc->intSubset || doc->extSubset))) {
+        vmerr_set_xml(x->err, x->source, pe.doctype ? pe.doctype_line : 0, "DOCTYPE",
+                      "<!DOCTYPE> is not allowed in %s%sXML (no DTDs or entities)", what, sp);
+    } else if (!wellformed) {
         vmerr_set_xml(x->err, x->source, pe.line, "", "XML is not well formed: %s",
                       pe.set ? pe.message : "parse failed");
-        return NULL;
-    }
-    xmlNode *root = xmlDocGetRootElement(doc);
-    if (doc->intSubset || doc->extSubset) {
-        vmerr_set_xml(x->err, x->source, text_line(xml, strstr(xml, "<!DOCTYPE")), "DOCTYPE",
-                      "<!DOCTYPE> is not allowed in %s%sXML (no DTDs or entities)", what,
-                      *what ? " " : "");
     } else if (!root) {
         vmerr_set_xml(x->err, x->source, 0, "", "the XML has no root element");
     } else if (root_name && strcmp((const char *)root->name, root_name)) {
@@ -368,4 +475,76 @@ struct _xmlDoc *xmlutil_read(const struct xmlutil_ctx *x, const char *xml, const
     }
     xmlFreeDoc(doc);
     return NULL;
+}
+
+/* Read a whole XML file for xmlutil_read: at most XMLUTIL_MAX_SIZE bytes, no NUL bytes. */
+char *xmlutil_read_file(const char *path, struct vmerr *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        vmerr_set_errno(err, errno, "cannot read %s", path);
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > XMLUTIL_MAX_SIZE) {
+        vmerr_set_xml(err, path, 0, "", "the file is %lld bytes, more than the 1 MiB vmdeck "
+                      "accepts for XML", (long long)st.st_size);
+        close(fd);
+        return NULL;
+    }
+    /* read one byte more than the limit, so pipes and devices are bounded too */
+    char *buf = malloc(XMLUTIL_MAX_SIZE + 2);
+    if (!buf)
+        abort();
+    size_t len = 0;
+    while (len <= XMLUTIL_MAX_SIZE) {
+        ssize_t n = read(fd, buf + len, XMLUTIL_MAX_SIZE + 1 - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            vmerr_set_errno(err, errno, "cannot read %s", path);
+            close(fd);
+            free(buf);
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    close(fd);
+    buf[len] = '\0';
+    if (len > XMLUTIL_MAX_SIZE) {
+        vmerr_set_xml(err, path, 0, "", "the file is more than the 1 MiB vmdeck accepts for XML");
+        free(buf);
+        return NULL;
+    }
+    if (strlen(buf) != len) {
+        const char *nul = buf + strlen(buf);
+        vmerr_set_xml(err, path, text_line(buf, nul), "",
+                      "the file contains a NUL byte; it is not XML text");
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Serialize node and everything below it, declaring the namespaces it uses on it. */
+char *xmlutil_serialize(const struct _xmlNode *node)
+{
+    xmlDocPtr doc = xmlNewDoc((const xmlChar *)"1.0");
+    xmlNodePtr copy = doc ? xmlDocCopyNode((xmlNode *)node, doc, 1) : NULL;
+    xmlBufferPtr buf = xmlBufferCreate();
+    char *out = NULL;
+    if (copy && buf) {
+        xmlDocSetRootElement(doc, copy);
+        xmlReconciliateNs(doc, copy);
+        if (xmlNodeDump(buf, doc, copy, 0, 0) >= 0)
+            out = strdup((const char *)xmlBufferContent(buf));
+    }
+    if (buf)
+        xmlBufferFree(buf);
+    xmlFreeDoc(doc);
+    if (!out)
+        abort(); /* only allocation can fail here */
+    return out;
 }

@@ -59,10 +59,24 @@ int xmlutil_parse_yesno(const struct xmlutil_ctx *x, const struct _xmlNode *node
 /* Duplicate text with leading/trailing blanks removed. */
 char *xmlutil_strip(const char *text);
 
-/* Parse XML text into a document: well-formedness errors (first one, with its line), a
- * <!DOCTYPE> (no DTDs, so no entities), or a root element other than root_name (when not
- * NULL) become one VMERR_XML naming x->source. Caller frees with xmlFreeDoc. */
+/* The most XML text vmdeck reads in one document: 1 MiB. */
+#define XMLUTIL_MAX_SIZE (1024 * 1024)
+
+/* Parse XML text into a document, refusing hostile input. Each of these becomes one
+ * VMERR_XML naming x->source: text over XMLUTIL_MAX_SIZE; bytes that are not UTF-8 (with
+ * the line and column; the XML declaration's encoding is not trusted); a <!DOCTYPE> or
+ * entity declaration (the parse stops there, so no entity is expanded and nothing external
+ * is ever loaded; the network is never used); well-formedness errors (the first, with its
+ * line); a root element other than root_name (when not NULL). Caller frees with
+ * xmlFreeDoc. */
 struct _xmlDoc *xmlutil_read(const struct xmlutil_ctx *x, const char *xml, const char *root_name);
+/* Read an XML file for xmlutil_read (caller frees): VMERR_SYSTEM when unreadable, VMERR_XML
+ * when it is over XMLUTIL_MAX_SIZE (checked before and while reading, so a huge file or a
+ * device is never read whole) or contains a NUL byte. */
+char *xmlutil_read_file(const char *path, struct vmerr *err);
+/* node and everything below it as XML text (caller frees), with the namespace declarations
+ * it uses put on it, so it can be written back anywhere as it was written. */
+char *xmlutil_serialize(const struct _xmlNode *node);
 /* Reject elements and attributes in a foreign namespace below node (and its siblings). */
 int xmlutil_check_namespaces(const struct xmlutil_ctx *x, const struct _xmlNode *node);
 

@@ -29,9 +29,13 @@ static const char fixed_uuid[] = "00000000-0000-4000-8000-000000000000";
 
 /* Everything the model knows, with live data, for round trips and copies. */
 static const char kitchen_sink_xml[] =
-    "<domain type='kvm' id='7'>\n"
-    "  <name>web&amp;db 'prod' &lt;1&gt;</name>\n"
+    "<domain type='kvm' id='7' xmlns:q='http://libvirt.org/schemas/domain/qemu/1.0'>\n"
+    "  <name>web-db_prod.1+x:\xc3\xbcn\xc3\xaf</name>\n"
     "  <uuid>0f1e2d3c4b5a69788796a5b4c3d2e1f0</uuid>\n"
+    "  <metadata>\n"
+    "    <app:info xmlns:app='https://example.org/app' owner='ops'>keep &amp; me<app:tag/>"
+    "</app:info>\n"
+    "  </metadata>\n"
     "  <memory unit='GiB'>2</memory>\n"
     "  <currentMemory unit='MiB'>1536</currentMemory>\n"
     "  <vcpu placement='static'>4</vcpu>\n"
@@ -55,8 +59,11 @@ static const char kitchen_sink_xml[] =
     "  <devices>\n"
     "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
     "    <disk type='file' device='disk'>\n"
-    "      <source file='/var/lib/images/web db.qcow2'/>\n"
+    "      <address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/>\n"
+    "      <source file='/var/lib/images/web db.img'/>\n"
+    "      <alias name='ua-boot'/>\n"
     "      <target dev='vda' bus='virtio'/>\n"
+    "      <driver name='qemu' type='raw' cache='none'/>\n"
     "    </disk>\n"
     "    <disk type='block' device='disk'>\n"
     "      <source dev='/dev/sdb'/>\n"
@@ -72,7 +79,8 @@ static const char kitchen_sink_xml[] =
     "      <target dev='fda'/>\n"
     "    </disk>\n"
     "    <interface type='user'><mac address='52:54:00:00:00:01'/><model "
-    "type='e1000'/></interface>\n"
+    "type='e1000'/><alias name='net0'/>"
+    "<address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/></interface>\n"
     "    <interface type='network'><source network='default'/><target dev='vnet7'/></interface>\n"
     "    <interface type='bridge'><mac address='52:54:00:00:00:03'/><source bridge='br0'/>"
     "<ip address='192.168.1.20'/><script path='/etc/qemu-ifup-br'/></interface>\n"
@@ -83,12 +91,16 @@ static const char kitchen_sink_xml[] =
     "    <interface type='client'><source address='192.168.0.1' port='5559'/>"
     "<model type='virtio'/></interface>\n"
     "    <serial type='pty' tty='/dev/pts/3'><target port='0'/></serial>\n"
-    "    <serial type='pty'><source path='/dev/pts/4'/><target port='1'/></serial>\n"
+    "    <serial type='pty'><source path='/dev/pts/4'/><alias name='serial1'/>"
+    "<target type='isa-serial' port='1'><model name='isa-serial'/></target></serial>\n"
     "    <console type='pty' tty='/dev/pts/3'><target type='serial' port='0'/></console>\n"
     "    <graphics type='vnc' port='5901' autoport='yes' listen='0.0.0.0'>"
     "<listen type='address' address='0.0.0.0'/></graphics>\n"
     "    <graphics type='sdl'/>\n"
     "  </devices>\n"
+    "  <q:commandline>\n"
+    "    <q:arg value='-no-hpet'/>\n"
+    "  </q:commandline>\n"
     "</domain>\n";
 
 /* Parse tests/data/seed/NAME.xml, failing the test with the error if it does not parse. */
@@ -194,6 +206,11 @@ static void assert_defs_equal(const struct domain_def *a, const struct domain_de
         assert_str_eq(x->target_bus, y->target_bus);
         assert_int_equal(x->readonly, y->readonly);
         assert_int_equal(x->shareable, y->shareable);
+        assert_str_eq(x->driver_name, y->driver_name);
+        assert_str_eq(x->driver_type, y->driver_type);
+        assert_str_eq(x->driver_cache, y->driver_cache);
+        assert_str_eq(x->alias, y->alias);
+        assert_str_eq(x->address, y->address);
     }
     assert_int_equal(a->nnets, b->nnets);
     for (size_t i = 0; i < a->nnets; i++) {
@@ -210,18 +227,24 @@ static void assert_defs_equal(const struct domain_def *a, const struct domain_de
         assert_str_eq(x->target_dev, y->target_dev);
         assert_str_eq(x->model, y->model);
         assert_str_eq(x->ip, y->ip);
+        assert_str_eq(x->alias, y->alias);
+        assert_str_eq(x->address, y->address);
     }
     assert_int_equal(a->nserials, b->nserials);
     for (size_t i = 0; i < a->nserials; i++) {
         assert_int_equal(a->serials[i].type, b->serials[i].type);
         assert_int_equal(a->serials[i].port, b->serials[i].port);
         assert_str_eq(a->serials[i].tty, b->serials[i].tty);
+        assert_str_eq(a->serials[i].alias, b->serials[i].alias);
+        assert_int_equal(a->serials[i].isa_serial, b->serials[i].isa_serial);
+        assert_int_equal(a->serials[i].isa_serial_model, b->serials[i].isa_serial_model);
     }
     assert_int_equal(a->nconsoles, b->nconsoles);
     for (size_t i = 0; i < a->nconsoles; i++) {
         assert_int_equal(a->consoles[i].type, b->consoles[i].type);
         assert_int_equal(a->consoles[i].port, b->consoles[i].port);
         assert_str_eq(a->consoles[i].tty, b->consoles[i].tty);
+        assert_str_eq(a->consoles[i].alias, b->consoles[i].alias);
     }
     assert_int_equal(a->ngraphics, b->ngraphics);
     for (size_t i = 0; i < a->ngraphics; i++) {
@@ -230,6 +253,13 @@ static void assert_defs_equal(const struct domain_def *a, const struct domain_de
         assert_int_equal(a->graphics[i].autoport, b->graphics[i].autoport);
         assert_str_eq(a->graphics[i].listen, b->graphics[i].listen);
     }
+    assert_int_equal(a->has_metadata, b->has_metadata);
+    assert_int_equal(a->nmetadata, b->nmetadata);
+    for (size_t i = 0; i < a->nmetadata; i++)
+        assert_string_equal(a->metadata[i], b->metadata[i]);
+    assert_int_equal(a->nforeign, b->nforeign);
+    for (size_t i = 0; i < a->nforeign; i++)
+        assert_string_equal(a->foreign[i], b->foreign[i]);
 }
 
 /* Assert libxml2 itself reads text as a well-formed document with a <domain> root. */
@@ -606,8 +636,12 @@ static void test_format_kitchen_sink(void **state)
     char *xml = domain_def_format(d, 0);
     static const char expected[] =
         "<domain type='kvm' id='7'>\n"
-        "  <name>web&amp;db &apos;prod&apos; &lt;1&gt;</name>\n"
+        "  <name>web-db_prod.1+x:\xc3\xbcn\xc3\xaf</name>\n"
         "  <uuid>0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0</uuid>\n"
+        "  <metadata>\n"
+        "    <app:info xmlns:app=\"https://example.org/app\" owner=\"ops\">keep &amp; me<app:tag/>"
+        "</app:info>\n"
+        "  </metadata>\n"
         "  <memory unit='KiB'>2097152</memory>\n"
         "  <currentMemory unit='KiB'>1572864</currentMemory>\n"
         "  <vcpu placement='static'>4</vcpu>\n"
@@ -635,8 +669,11 @@ static void test_format_kitchen_sink(void **state)
         "  <devices>\n"
         "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
         "    <disk type='file' device='disk'>\n"
-        "      <source file='/var/lib/images/web db.qcow2'/>\n"
+        "      <driver name='qemu' type='raw' cache='none'/>\n"
+        "      <source file='/var/lib/images/web db.img'/>\n"
         "      <target dev='vda' bus='virtio'/>\n"
+        "      <alias name='ua-boot'/>\n"
+        "      <address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/>\n"
         "    </disk>\n"
         "    <disk type='block' device='disk'>\n"
         "      <source dev='/dev/sdb'/>\n"
@@ -654,6 +691,8 @@ static void test_format_kitchen_sink(void **state)
         "    <interface type='user'>\n"
         "      <mac address='52:54:00:00:00:01'/>\n"
         "      <model type='e1000'/>\n"
+        "      <alias name='net0'/>\n"
+        "      <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>\n"
         "    </interface>\n"
         "    <interface type='network'>\n"
         "      <source network='default'/>\n"
@@ -686,7 +725,10 @@ static void test_format_kitchen_sink(void **state)
         "    </serial>\n"
         "    <serial type='pty'>\n"
         "      <source path='/dev/pts/4'/>\n"
-        "      <target port='1'/>\n"
+        "      <target type='isa-serial' port='1'>\n"
+        "        <model name='isa-serial'/>\n"
+        "      </target>\n"
+        "      <alias name='serial1'/>\n"
         "    </serial>\n"
         "    <console type='pty' tty='/dev/pts/3'>\n"
         "      <source path='/dev/pts/3'/>\n"
@@ -697,6 +739,9 @@ static void test_format_kitchen_sink(void **state)
         "    </graphics>\n"
         "    <graphics type='sdl'/>\n"
         "  </devices>\n"
+        "  <q:commandline xmlns:q=\"http://libvirt.org/schemas/domain/qemu/1.0\">\n"
+        "    <q:arg value=\"-no-hpet\"/>\n"
+        "  </q:commandline>\n"
         "</domain>\n";
     assert_string_equal(xml, expected);
     free(xml);
@@ -885,7 +930,8 @@ static void test_bad_semantics(void **state)
     expect_error("<domain type='qemu'>\n  <name>x</name>\n  <os><type>hvm</type></os>\n</domain>",
                  VMERR_XML, 1, "memory", "<domain> 'x' needs a <memory>");
     expect_error("<domain type='qemu'>\n  <name>a/b</name>\n</domain>", VMERR_XML, 2, "name",
-                 "domain name 'a/b' is not valid");
+                 "domain name 'a/b' contains '/' (names use letters, digits and - _ . + :, and "
+                 "do not start with '.' or '-')");
     expect_error("<domain type='qemu'>\n  <name>x</name>\n  <name>y</name>\n</domain>", VMERR_XML,
                  3, "name", "<name> appears twice in <domain> (first on line 2)");
     expect_error("<domain type='qemu'>\n  <vcpu>0</vcpu>\n</domain>", VMERR_XML, 2, "vcpu",
@@ -916,11 +962,13 @@ static void test_bad_semantics(void **state)
                  VMERR_XML, 2, "offset", "<clock> offset='utc' and sync='localtime' disagree");
     expect_error("<domain type='qemu'>\n  <on_crash>explode</on_crash>\n</domain>", VMERR_XML, 2,
                  "on_crash", "<on_crash> 'explode' is not an action");
+    /* foreign elements are kept below <domain> and <metadata> only */
     expect_error("<domain type='qemu' xmlns:q='http://libvirt.org/schemas/domain/qemu/1.0'>\n"
-                 "  <q:commandline/>\n</domain>",
-                 VMERR_XML, 2, "commandline",
+                 "  <devices>\n    <q:commandline/>\n  </devices>\n</domain>",
+                 VMERR_XML, 3, "commandline",
                  "element <q:commandline> in namespace "
-                 "'http://libvirt.org/schemas/domain/qemu/1.0' is not supported");
+                 "'http://libvirt.org/schemas/domain/qemu/1.0' inside <devices> is not supported "
+                 "(foreign elements are kept only as children of <domain> or <metadata>)");
 }
 
 /* Device errors: each names the element's line and field. */
@@ -1080,7 +1128,12 @@ static void test_names_and_tables(void **state)
     (void)state;
     assert_true(domain_name_valid("demo2"));
     assert_true(domain_name_valid("QEmu-fedora-i686"));
-    assert_true(domain_name_valid("web db (prod) ünïcode"));
+    assert_true(domain_name_valid("web-db_prod.1+x:y"));
+    assert_true(domain_name_valid("\xc3\xbcn\xc3\xaf" "c\xc3\xb6" "de")); /* ünïcöde */
+    assert_true(domain_name_valid("\xe6\x9c\x8d\xe5\x8b\x99\xe5\x99\xa8")); /* 服務器 */
+    assert_true(domain_name_valid("\xce\xb1\xce\xb2\xce\xb3-2"));             /* αβγ-2 */
+    assert_true(domain_name_valid("a.b"));
+    assert_true(domain_name_valid("9lives"));
     assert_false(domain_name_valid(""));
     assert_false(domain_name_valid(NULL));
     assert_false(domain_name_valid("a/b"));
@@ -1088,6 +1141,18 @@ static void test_names_and_tables(void **state)
     assert_false(domain_name_valid("tab\there"));
     assert_false(domain_name_valid("."));
     assert_false(domain_name_valid(".."));
+    assert_false(domain_name_valid(".hidden"));
+    assert_false(domain_name_valid("-rf"));
+    assert_false(domain_name_valid("a b"));
+    assert_false(domain_name_valid("a,b"));
+    assert_false(domain_name_valid("a'b"));
+    assert_false(domain_name_valid("a$b"));
+    assert_false(domain_name_valid("a\xc2\xa0" "b"));     /* no-break space */
+    assert_false(domain_name_valid("a\xe2\x80\xae" "b")); /* right-to-left override */
+    assert_false(domain_name_valid("a\xe2\x80\x8b" "b")); /* zero-width space */
+    assert_false(domain_name_valid("a\xc2\xa9" "b"));     /* copyright sign: a symbol */
+    assert_false(domain_name_valid("caf\xe9"));         /* Latin-1, not UTF-8 */
+    assert_false(domain_name_valid("a\xc0\xaf" "b"));     /* overlong '/' */
     char longname[300];
     memset(longname, 'a', sizeof(longname) - 1);
     longname[sizeof(longname) - 1] = '\0';
