@@ -50,6 +50,14 @@ int cmd_domain_lifecycle(struct cmd_ctx *ctx, struct vmerr *err);
 int cmd_domain_dumpxml(struct cmd_ctx *ctx, struct vmerr *err);
 /* `console NAME`: the TUI straight in the console view. */
 int cmd_console_run(struct cmd_ctx *ctx, struct vmerr *err);
+/* `net-list [--all] [--inactive] [--name]` (cmd-network.c). */
+int cmd_network_list(struct cmd_ctx *ctx, struct vmerr *err);
+/* `net-define FILE`. */
+int cmd_network_define(struct cmd_ctx *ctx, struct vmerr *err);
+/* `net-undefine NAME`. */
+int cmd_network_undefine(struct cmd_ctx *ctx, struct vmerr *err);
+/* `net-dumpxml [--inactive] NAME`. */
+int cmd_network_dumpxml(struct cmd_ctx *ctx, struct vmerr *err);
 
 /* ---- TUI ---- */
 

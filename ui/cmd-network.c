@@ -1,0 +1,160 @@
+/* cmd-network: the network verbs (net-list, net-define, net-undefine, net-dumpxml). Each
+ * takes the parsed arguments from cmd.c, calls one engine function and prints the result
+ * to stdout the way virsh does; errors go back to cmd.c in a struct vmerr. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/ui.h"
+
+/* The net-list columns, in order. */
+enum { NET_COL_NAME, NET_COL_STATE, NET_COL_AUTOSTART, NET_COL_PERSISTENT, NET_COL_COUNT };
+
+/* Column headers of net-list, as virsh prints them. */
+static const char *const cmd_network_headers[NET_COL_COUNT] = {"Name", "State", "Autostart",
+                                                               "Persistent"};
+
+/* The cells of one net-list row. */
+static void cmd_network_cells(const struct engine_network_info *n, const char *cells[])
+{
+    cells[NET_COL_NAME] = n->name;
+    cells[NET_COL_STATE] = n->active ? "active" : "inactive";
+    cells[NET_COL_AUTOSTART] = n->autostart ? "yes" : "no";
+    cells[NET_COL_PERSISTENT] = n->persistent ? "yes" : "no";
+}
+
+/* Print one row of a virsh table: " cell" padded to its column, three spaces apart, the
+ * last cell unpadded. */
+static void cmd_network_row(const char *const cells[], const int widths[])
+{
+    for (int c = 0; c < NET_COL_COUNT; c++) {
+        printf(" %s", cells[c]);
+        if (c == NET_COL_COUNT - 1)
+            break;
+        for (int w = draw_width(cells[c]); w < widths[c] + 2; w++)
+            putchar(' ');
+    }
+    putchar('\n');
+}
+
+/* `net-list [--all] [--inactive] [--name]`: the virsh table " Name   State   Autostart
+ * Persistent" of active networks (--all: every network, --inactive: inactive ones), or
+ * names only. */
+int cmd_network_list(struct cmd_ctx *ctx, struct vmerr *err)
+{
+    unsigned flags = ENGINE_LIST_ACTIVE;
+    if (ctx->flags & CMD_OPT_ALL)
+        flags = ENGINE_LIST_ALL;
+    else if (ctx->flags & CMD_OPT_INACTIVE)
+        flags = ENGINE_LIST_INACTIVE;
+    struct engine_network_info *nets = NULL;
+    size_t n = 0;
+    if (engine_network_list(ctx->conn, flags, &nets, &n, err) < 0)
+        return -1;
+    if (ctx->flags & CMD_OPT_NAME) {
+        for (size_t i = 0; i < n; i++)
+            printf("%s\n", nets[i].name);
+        free(nets);
+        return 0;
+    }
+    int widths[NET_COL_COUNT];
+    for (int c = 0; c < NET_COL_COUNT; c++)
+        widths[c] = draw_width(cmd_network_headers[c]);
+    for (size_t i = 0; i < n; i++) {
+        const char *cells[NET_COL_COUNT];
+        cmd_network_cells(&nets[i], cells);
+        for (int c = 0; c < NET_COL_COUNT; c++)
+            if (draw_width(cells[c]) > widths[c])
+                widths[c] = draw_width(cells[c]);
+    }
+    cmd_network_row(cmd_network_headers, widths);
+    for (int c = 0; c < NET_COL_COUNT; c++)
+        for (int w = 0; w < widths[c] + 3; w++)
+            putchar('-');
+    putchar('\n');
+    for (size_t i = 0; i < n; i++) {
+        const char *cells[NET_COL_COUNT];
+        cmd_network_cells(&nets[i], cells);
+        cmd_network_row(cells, widths);
+    }
+    putchar('\n');
+    free(nets);
+    return 0;
+}
+
+/* Read a whole file into a NUL-terminated buffer; NULL with err naming the file. */
+static char *cmd_network_read_file(const char *path, struct vmerr *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        vmerr_set_errno(err, errno, "cannot read '%s'", path);
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    if (!out)
+        abort(); /* memory exhaustion is not recoverable */
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        fwrite(chunk, 1, got, out);
+    int failed = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (fclose(out) != 0)
+        abort();
+    if (failed) {
+        free(buf);
+        vmerr_set_errno(err, saved, "cannot read '%s'", path);
+        return NULL;
+    }
+    if (strlen(buf) != len) {
+        free(buf);
+        vmerr_set(err, VMERR_XML, "'%s' is not an XML text file (it contains NUL bytes)", path);
+        return NULL;
+    }
+    return buf;
+}
+
+/* `net-define FILE`: define a network from the XML in FILE. */
+int cmd_network_define(struct cmd_ctx *ctx, struct vmerr *err)
+{
+    const char *path = ctx->argv[0];
+    char *xml = cmd_network_read_file(path, err);
+    if (!xml)
+        return -1;
+    char *name = NULL;
+    int rc = engine_network_define_xml(ctx->conn, xml, path, &name, err);
+    free(xml);
+    if (rc < 0)
+        return -1;
+    printf("Network '%s' defined from %s\n", name, path);
+    free(name);
+    return 0;
+}
+
+/* `net-undefine NAME`: remove the persistent definition. */
+int cmd_network_undefine(struct cmd_ctx *ctx, struct vmerr *err)
+{
+    if (engine_network_undefine(ctx->conn, ctx->argv[0], err) < 0)
+        return -1;
+    printf("Network '%s' has been undefined\n", ctx->argv[0]);
+    return 0;
+}
+
+/* `net-dumpxml [--inactive] NAME`: the live (or persistent) XML on stdout. */
+int cmd_network_dumpxml(struct cmd_ctx *ctx, struct vmerr *err)
+{
+    unsigned flags = (ctx->flags & CMD_OPT_INACTIVE) ? ENGINE_XML_INACTIVE : 0;
+    char *xml = engine_network_get_xml(ctx->conn, ctx->argv[0], flags, err);
+    if (!xml)
+        return -1;
+    size_t len = strlen(xml);
+    fputs(xml, stdout);
+    if (len == 0 || xml[len - 1] != '\n')
+        putchar('\n');
+    free(xml);
+    return 0;
+}
