@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "engine/domain-def.h"
+#include "engine/network-def.h"
 #include "testutil.h"
 
 /* What every generated uuid is replaced with in the expected files. */
@@ -88,9 +89,37 @@ static void golden_domain_free(void *obj)
     domain_def_free(obj);
 }
 
+/* ---- the network dialect ---- */
+
+/* Parse a network file. */
+static void *golden_network_parse(const char *path, struct vmerr *err)
+{
+    return network_def_parse_file(path, err);
+}
+
+/* Normalise a generated network uuid. */
+static void golden_network_fix_uuid(void *a, void *b)
+{
+    golden_fix_uuid_bytes(((struct network_def *)a)->uuid, ((struct network_def *)b)->uuid);
+}
+
+/* The canonical network XML (what net-dumpxml writes). */
+static char *golden_network_format(const void *obj)
+{
+    return network_def_format(obj);
+}
+
+/* Free a network definition. */
+static void golden_network_free(void *obj)
+{
+    network_def_free(obj);
+}
+
 static const struct golden_dialect golden_dialects[] = {
     {"domain", golden_domain_parse, golden_domain_fix_uuid, golden_domain_format,
      golden_domain_free},
+    {"network", golden_network_parse, golden_network_fix_uuid, golden_network_format,
+     golden_network_free},
 };
 
 /* ---- files ---- */
