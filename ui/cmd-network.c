@@ -38,16 +38,11 @@ static void cmd_network_row(const char *const cells[], const int widths[])
     putchar('\n');
 }
 
-/* `net-list [--all] [--inactive] [--name]`: the virsh table " Name   State   Autostart
- * Persistent" of active networks (--all: every network, --inactive: inactive ones), or
- * names only. */
+/* `net-list [--all] [--name]`: the virsh table " Name   State   Autostart   Persistent"
+ * of active networks (--all: every network), or names only. */
 int cmd_network_list(struct cmd_ctx *ctx, struct vmerr *err)
 {
-    unsigned flags = ENGINE_LIST_ACTIVE;
-    if (ctx->flags & CMD_OPT_ALL)
-        flags = ENGINE_LIST_ALL;
-    else if (ctx->flags & CMD_OPT_INACTIVE)
-        flags = ENGINE_LIST_INACTIVE;
+    unsigned flags = (ctx->flags & CMD_OPT_ALL) ? ENGINE_LIST_ALL : ENGINE_LIST_ACTIVE;
     struct engine_network_info *nets = NULL;
     size_t n = 0;
     if (engine_network_list(ctx->conn, flags, &nets, &n, err) < 0)

@@ -52,9 +52,8 @@ static const struct cmd_entry cmd_table[] = {
      CMD_OPT_INACTIVE, 1, 1, true, cmd_domain_dumpxml},
     {"console", "NAME", "attach to a domain's serial console (Ctrl-] detaches)", 0, 1, 1, true,
      cmd_console_run},
-    {"net-list", "[--all] [--inactive] [--name]",
-     "list active networks (--all: inactive ones too; --inactive: only those)",
-     CMD_OPT_ALL | CMD_OPT_INACTIVE | CMD_OPT_NAME, 0, 0, true, cmd_network_list},
+    {"net-list", "[--all] [--name]", "list active networks (--all: inactive ones too)",
+     CMD_OPT_ALL | CMD_OPT_NAME, 0, 0, true, cmd_network_list},
     {"net-define", "FILE", "define (or redefine) a network from an XML file", 0, 1, 1, true,
      cmd_network_define},
     {"net-undefine", "NAME", "remove a network's persistent definition", 0, 1, 1, true,
@@ -109,7 +108,7 @@ static void cmd_print_help(FILE *f)
     for (size_t i = 0; i < CMD_COUNT; i++) {
         char left[64];
         snprintf(left, sizeof(left), "%s %s", cmd_table[i].name, cmd_table[i].usage);
-        fprintf(f, "  %-28s %s\n", left, cmd_table[i].help);
+        fprintf(f, "  %-30s %s\n", left, cmd_table[i].help);
     }
 }
 

@@ -50,7 +50,7 @@ int cmd_domain_lifecycle(struct cmd_ctx *ctx, struct vmerr *err);
 int cmd_domain_dumpxml(struct cmd_ctx *ctx, struct vmerr *err);
 /* `console NAME`: the TUI straight in the console view. */
 int cmd_console_run(struct cmd_ctx *ctx, struct vmerr *err);
-/* `net-list [--all] [--inactive] [--name]` (cmd-network.c). */
+/* `net-list [--all] [--name]` (cmd-network.c). */
 int cmd_network_list(struct cmd_ctx *ctx, struct vmerr *err);
 /* `net-define FILE`. */
 int cmd_network_define(struct cmd_ctx *ctx, struct vmerr *err);

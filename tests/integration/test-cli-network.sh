@@ -112,8 +112,7 @@ expect_out_is " Name      State    Autostart   Persistent
 $(dashes 44)
  default   active   no          yes" "test net-list table"
 run "$T" net-list --inactive
-expect_out_is " Name   State   Autostart   Persistent
-$(dashes 40)" "test net-list --inactive is empty"
+expect_usage "net-list takes no --inactive"
 run "$T" net-list --all --name
 expect_out_is "default" "test net-list --name"
 run "$T" net-dumpxml default
