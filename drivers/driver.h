@@ -63,6 +63,7 @@ struct driver {
     /* Store def as the persistent definition, assigning a bridge name when it has none
      * (takes ownership of def, also on error). */
     int (*network_define)(struct engine_conn *conn, struct network_def *def, struct vmerr *err);
+    /* Remove a network's persistent definition; VMERR_NO_NETWORK if none. */
     int (*network_undefine)(struct engine_conn *conn, const char *name, struct vmerr *err);
     /* A new copy of the live definition (live = true, active networks) or the persistent
      * one; caller frees with network_def_free. */

@@ -122,6 +122,22 @@ int engine_network_undefine(struct engine_conn *conn, const char *name, struct v
 char *engine_network_get_xml(struct engine_conn *conn, const char *name, unsigned flags,
                              struct vmerr *err);
 
+/* What `vmdeck validate` found in one XML file. */
+struct engine_validation {
+    char kind[16];              /* root element: "domain", "network", "capabilities"; "" */
+    char name[ENGINE_NAME_MAX]; /* the domain's or network's name when valid, else "" */
+    struct vmerr *errors;       /* every problem found (file, line, field), by line */
+    size_t nerrors;
+};
+
+/* Check an XML file with the validator define uses (hostile-input guards, the model's own
+ * checks, the RelaxNG schema), choosing the dialect by the root element, and collect every
+ * problem the schema finds too: 0 when valid, -1 when v->errors has problems. No
+ * connection is needed. Free v with engine_validate_clear. */
+int engine_validate_file(const char *path, struct engine_validation *v);
+/* Free what engine_validate_file put in v. */
+void engine_validate_clear(struct engine_validation *v);
+
 /* An fd that becomes readable when any domain may have changed state or definition (from
  * this process or another); -1 if the driver has none. Call engine_watch_drain after it
  * polls readable. */

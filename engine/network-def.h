@@ -93,9 +93,10 @@ struct network_def *network_def_copy(const struct network_def *def);
 /* Free def and everything it owns. NULL is fine. */
 void network_def_free(struct network_def *def);
 
-/* enum <-> string (libvirt's spellings; NONE is "none"). to_string never returns NULL. */
+/* libvirt's spelling of a forward mode (NONE is "none"); never NULL. */
 const char *network_forward_mode_to_string(enum network_forward_mode m);
-int network_forward_mode_from_string(const char *s); /* -1 if unknown */
+/* The forward mode spelled s, -1 if unknown. */
+int network_forward_mode_from_string(const char *s);
 
 /* Whether name can name a network: not empty, no '/', no leading '.', no control
  * characters, at most NETWORK_NAME_MAX bytes. */

@@ -48,14 +48,19 @@ struct explain_model {
     const xmlNode *unfit;   /* a <choice> none of whose branches fits the attributes */
 };
 
-/* The walk's state: where errors go and the schema's <grammar>. */
+/* The walk's state: the schema's <grammar>, and the problems found so far. Each message
+ * is made by xmlutil_error into scratch (through x) and then recorded into errs. */
 struct explain {
-    const struct xmlutil_ctx *x;
     const xmlNode *grammar;
+    struct vmerr scratch;
+    struct xmlutil_ctx sx;
+    const struct xmlutil_ctx *x; /* = &sx */
+    struct vmerr *errs;
+    size_t nerrs, max;
 };
 
-static int explain_element(struct explain *ex, const xmlNode *node, const xmlNode *pat,
-                           int depth);
+static void explain_element(struct explain *ex, const xmlNode *node, const xmlNode *pat,
+                            int depth);
 static void explain_collect(struct explain *ex, struct explain_model *m, const xmlNode *p,
                             bool required, bool repeat, const xmlNode *node, int depth);
 
@@ -186,6 +191,29 @@ static size_t explain_defines(const struct explain *ex, const char *name, const 
     return n;
 }
 
+/* Follow <ref>s from p to the pattern they stand for: the define's only pattern (a define
+ * with several patterns, or none, stays as the <ref>). */
+static const xmlNode *explain_deref(const struct explain *ex, const xmlNode *p)
+{
+    for (int depth = 0; p && explain_is(p, "ref") && depth < EXPLAIN_MAX_DEPTH; depth++) {
+        char *name = explain_attr(p, "name");
+        const xmlNode *defs[2];
+        size_t nd = name ? explain_defines(ex, name, defs, 2) : 0;
+        free(name);
+        if (nd != 1)
+            return p;
+        const xmlNode *only = NULL;
+        size_t count = 0;
+        for (const xmlNode *c = explain_first(defs[0]); c; c = c->next)
+            if (explain_is(c, NULL))
+                only = c, count++;
+        if (count != 1)
+            return p;
+        p = only;
+    }
+    return p;
+}
+
 /* Append to a growing array of elements of size bytes (aborts when out of memory). */
 static void *explain_append(void *array, size_t *count, size_t size, const void *elem)
 {
@@ -216,13 +244,14 @@ static void explain_collect_list(struct explain *ex, struct explain_model *m, co
 }
 
 /* Whether every branch of a <choice> is about text (<value>, <data>, <text>, <list>). */
-static bool explain_text_choice(const xmlNode *choice)
+static bool explain_text_choice(const struct explain *ex, const xmlNode *choice)
 {
-    for (const xmlNode *c = explain_first(choice); c; c = c->next) {
-        if (!explain_is(c, NULL))
+    for (const xmlNode *n = explain_first(choice); n; n = n->next) {
+        if (!explain_is(n, NULL))
             continue;
+        const xmlNode *c = explain_deref(ex, n);
         if (!explain_is(c, "value") && !explain_is(c, "data") && !explain_is(c, "text") &&
-            !explain_is(c, "list") && !(explain_is(c, "choice") && explain_text_choice(c)))
+            !explain_is(c, "list") && !(explain_is(c, "choice") && explain_text_choice(ex, c)))
             return false;
     }
     return true;
@@ -230,8 +259,10 @@ static bool explain_text_choice(const xmlNode *choice)
 
 /* Whether pattern p (an attribute's content) lists fixed values and text is none of them;
  * false when p is not a list of <value>s. */
-static bool explain_value_excluded(const xmlNode *p, const char *text)
+static bool explain_value_excluded(const struct explain *ex, const xmlNode *p,
+                                   const char *text)
 {
+    p = explain_deref(ex, p);
     if (!p)
         return false;
     if (explain_is(p, "value")) {
@@ -245,31 +276,38 @@ static bool explain_value_excluded(const xmlNode *p, const char *text)
     if (!explain_is(p, "choice"))
         return false;
     for (const xmlNode *c = explain_first(p); c; c = c->next)
-        if (explain_is(c, NULL) && !explain_value_excluded(c, text))
+        if (explain_is(c, NULL) && !explain_value_excluded(ex, c, text))
             return false;
     return true;
 }
 
-/* Whether a flattened choice branch fits the attributes node carries: every attribute of
- * node is allowed, each required attribute is there, and fixed values agree. */
-static bool explain_branch_fits(const struct explain_model *b, const xmlNode *node)
+/* Whether some attribute pattern of m matches attribute a. */
+static bool explain_model_has_attr(const struct explain_model *m, const xmlAttr *a)
+{
+    for (size_t i = 0; i < m->nattrs; i++)
+        if (explain_pattern_matches(m->attrs[i].pat, false, a->ns, (const char *)a->name))
+            return true;
+    return false;
+}
+
+/* Whether a flattened choice branch fits the attributes node carries: each attribute of
+ * node that some branch of the choice (all: every branch merged) speaks of is one this
+ * branch allows, each attribute the branch requires is there, and fixed values agree. */
+static bool explain_branch_fits(const struct explain *ex, const struct explain_model *b,
+                                const struct explain_model *all, const xmlNode *node)
 {
     if (!node)
         return true;
-    for (const xmlAttr *a = node->properties; a; a = a->next) {
-        bool known = false;
-        for (size_t i = 0; i < b->nattrs && !known; i++)
-            known = explain_pattern_matches(b->attrs[i].pat, false, a->ns, (const char *)a->name);
-        if (!known)
+    for (const xmlAttr *a = node->properties; a; a = a->next)
+        if (explain_model_has_attr(all, a) && !explain_model_has_attr(b, a))
             return false;
-    }
     for (size_t i = 0; i < b->nattrs; i++) {
         char *name = explain_plain_name(b->attrs[i].pat);
         if (!name)
             continue;
         char *value = xmlutil_attr(node, name);
         free(name);
-        bool fits = value ? !explain_value_excluded(explain_first(b->attrs[i].pat), value)
+        bool fits = value ? !explain_value_excluded(ex, explain_first(b->attrs[i].pat), value)
                           : !b->attrs[i].required;
         free(value);
         if (!fits)
@@ -305,28 +343,29 @@ static void explain_merge(struct explain_model *m, const struct explain_model *b
 static void explain_collect_choice(struct explain *ex, struct explain_model *m, const xmlNode *p,
                                    bool required, bool repeat, const xmlNode *node, int depth)
 {
-    struct explain_model branches[16];
-    size_t n = 0, fitting = 0, last = 0;
+    struct explain_model branches[16], all;
+    memset(&all, 0, sizeof(all));
+    size_t n = 0;
     for (const xmlNode *c = explain_first(p); c && n < 16; c = c->next) {
         if (!explain_is(c, NULL))
             continue;
         memset(&branches[n], 0, sizeof(branches[n]));
         explain_collect(ex, &branches[n], c, true, false, node, depth + 1);
-        if (explain_branch_fits(&branches[n], node)) {
-            fitting++;
-            last = n;
-        }
+        explain_merge(&all, &branches[n], false, false);
         n++;
     }
-    if (fitting == 0 && node && !m->unfit)
+    bool fits[16];
+    size_t fitting = 0;
+    for (size_t i = 0; i < n; i++)
+        fitting += (fits[i] = explain_branch_fits(ex, &branches[i], &all, node));
+    if (fitting == 0 && required && node && !m->unfit)
         m->unfit = p;
     for (size_t i = 0; i < n; i++) {
-        if (fitting == 1 && i == last)
-            explain_merge(m, &branches[i], required, repeat);
-        else if (fitting != 1 || !explain_branch_fits(&branches[i], node))
-            explain_merge(m, &branches[i], false, repeat);
+        if (fitting == 0 || fits[i])
+            explain_merge(m, &branches[i], fitting == 1 && required, repeat);
         explain_model_free(&branches[i]);
     }
+    explain_model_free(&all);
 }
 
 /* Flatten pattern p into m (see the top of the file). */
@@ -358,7 +397,7 @@ static void explain_collect(struct explain *ex, struct explain_model *m, const x
         for (size_t i = 0; i < nd; i++)
             explain_collect_list(ex, m, defs[i]->children, required, repeat, node, depth + 1);
     } else if (!strcmp(n, "text") || !strcmp(n, "data") || !strcmp(n, "value") ||
-               !strcmp(n, "list") || (!strcmp(n, "choice") && explain_text_choice(p))) {
+               !strcmp(n, "list") || (!strcmp(n, "choice") && explain_text_choice(ex, p))) {
         m->text = true;
         m->values = explain_append(m->values, &m->nvalues, sizeof(p), &p);
     } else if (!strcmp(n, "choice")) {
@@ -465,15 +504,16 @@ static bool explain_data_ok(const xmlNode *data, const char *text)
 }
 
 /* Whether text matches a text pattern (<text>, <value>, <data>, <list>, <choice>). */
-static bool explain_value_ok(const xmlNode *p, const char *text)
+static bool explain_value_ok(const struct explain *ex, const xmlNode *p, const char *text)
 {
+    p = explain_deref(ex, p);
     if (explain_is(p, "value"))
-        return !explain_value_excluded(p, text);
+        return !explain_value_excluded(ex, p, text);
     if (explain_is(p, "data"))
         return explain_data_ok(p, text);
     if (explain_is(p, "choice")) {
         for (const xmlNode *c = explain_first(p); c; c = c->next)
-            if (explain_is(c, NULL) && explain_value_ok(c, text))
+            if (explain_is(c, NULL) && explain_value_ok(ex, c, text))
                 return true;
         return false;
     }
@@ -482,14 +522,15 @@ static bool explain_value_ok(const xmlNode *p, const char *text)
 
 /* Append to f, in words, what pattern p accepts; *count counts the alternatives written so
  * the caller can join them ("a, b or c"). */
-static void explain_words(FILE *f, const xmlNode *p, size_t *count)
+static void explain_words(const struct explain *ex, FILE *f, const xmlNode *p, size_t *count)
 {
+    p = explain_deref(ex, p);
     char *words =
         (char *)xmlGetNsProp(p, (const xmlChar *)"words", (const xmlChar *)EXPLAIN_WORDS_NS);
     if (!words && explain_is(p, "choice")) {
         for (const xmlNode *c = explain_first(p); c; c = c->next)
             if (explain_is(c, NULL))
-                explain_words(f, c, count);
+                explain_words(ex, f, c, count);
         return;
     }
     if (*count > 0)
@@ -551,7 +592,7 @@ static void explain_words(FILE *f, const xmlNode *p, size_t *count)
 }
 
 /* "a, b or c" for the alternatives of patterns ps (n of them); caller frees. */
-static char *explain_expected(const xmlNode *const *ps, size_t n)
+static char *explain_expected(const struct explain *ex, const xmlNode *const *ps, size_t n)
 {
     char *raw = NULL;
     size_t len = 0, count = 0;
@@ -559,7 +600,7 @@ static char *explain_expected(const xmlNode *const *ps, size_t n)
     if (!f)
         return strdup("another value");
     for (size_t i = 0; i < n; i++)
-        explain_words(f, ps[i], &count);
+        explain_words(ex, f, ps[i], &count);
     fclose(f);
     /* join the alternatives as "a, b or c" */
     char *out = malloc(strlen(raw) * 2 + 8);
@@ -583,91 +624,113 @@ static const char *explain_article(const char *word)
     return strchr("aeiouAEIOU", word[0]) && word[0] ? "an" : "a";
 }
 
+/* Keep the problem just written into ex->scratch (while there is room). */
+static void explain_record(struct explain *ex)
+{
+    if (ex->nerrs < ex->max)
+        ex->errs[ex->nerrs++] = ex->scratch;
+    vmerr_clear(&ex->scratch);
+}
+
+/* Whether no more problems are wanted. */
+static bool explain_full(const struct explain *ex)
+{
+    return ex->nerrs >= ex->max;
+}
+
+/* Closest plain name among the patterns of items (element or attribute patterns) to name,
+ * written into buf (size len); false when none is near. */
+static bool explain_near(const struct explain_item *items, size_t n, const char *name, char *buf,
+                         size_t len)
+{
+    const char *names[64] = {0};
+    char *owned[64];
+    size_t nn = 0;
+    for (size_t i = 0; i < n && nn < 64; i++)
+        if ((owned[nn] = explain_plain_name(items[i].pat)))
+            names[nn] = owned[nn], nn++;
+    const char *near = xmlutil_closest(name, names, nn);
+    if (near)
+        snprintf(buf, len, "%s", near);
+    for (size_t i = 0; i < nn; i++)
+        free(owned[i]);
+    return near != NULL;
+}
+
+/* Check one attribute value against the patterns that match its name. */
+static void explain_attribute_value(struct explain *ex, const xmlNode *node, const xmlAttr *a,
+                                    const xmlNode *const *matching, size_t nm)
+{
+    const char *an = (const char *)a->name;
+    char *value = xmlutil_attr(node, an);
+    const xmlNode *contents[16];
+    size_t nc = 0;
+    bool ok = false;
+    for (size_t i = 0; i < nm && !ok; i++) {
+        const xmlNode *c = explain_first(matching[i]);
+        if (!xmlHasProp((xmlNode *)matching[i], (const xmlChar *)"name") && c)
+            c = c->next; /* skip the name class */
+        while (c && !explain_is(c, NULL))
+            c = c->next;
+        if (!c) {
+            ok = true;
+            break;
+        }
+        ok = explain_value_ok(ex, c, value ? value : "");
+        contents[nc++] = c;
+    }
+    if (!ok) {
+        char *want = explain_expected(ex, contents, nc);
+        xmlutil_error(ex->x, node, an, "<%s> %s='%s': expected %s", (const char *)node->name, an,
+                      value ? value : "", want);
+        explain_record(ex);
+        free(want);
+    }
+    free(value);
+}
+
 /* Check node's attributes against the model: unknown ones, values, missing ones. */
-static int explain_attributes(struct explain *ex, const xmlNode *node,
-                              const struct explain_model *m)
+static void explain_attributes(struct explain *ex, const xmlNode *node,
+                               const struct explain_model *m)
 {
     const char *el = (const char *)node->name;
-    for (const xmlAttr *a = node->properties; a; a = a->next) {
+    for (const xmlAttr *a = node->properties; a && !explain_full(ex); a = a->next) {
         const char *an = (const char *)a->name;
         const xmlNode *matching[16];
         size_t nm = 0;
         for (size_t i = 0; i < m->nattrs && nm < 16; i++)
             if (explain_pattern_matches(m->attrs[i].pat, false, a->ns, an))
                 matching[nm++] = m->attrs[i].pat;
-        if (nm == 0) {
-            const char *names[64];
-            char *owned[64];
-            size_t nn = 0;
-            for (size_t i = 0; i < m->nattrs && nn < 64; i++)
-                if ((owned[nn] = explain_plain_name(m->attrs[i].pat)))
-                    names[nn] = owned[nn], nn++;
-            const char *near = a->ns ? NULL : xmlutil_closest(an, names, nn);
-            int rc;
-            if (near)
-                rc = xmlutil_error(ex->x, node, an,
-                                   "<%s>: unknown attribute '%s' (did you mean '%s'?)", el, an,
-                                   near);
-            else
-                rc = xmlutil_error(ex->x, node, an, "<%s>: unknown attribute '%s'", el, an);
-            for (size_t i = 0; i < nn; i++)
-                free(owned[i]);
-            return rc;
+        char near[128];
+        if (nm == 0 && !a->ns && explain_near(m->attrs, m->nattrs, an, near, sizeof(near))) {
+            xmlutil_error(ex->x, node, an, "<%s>: unknown attribute '%s' (did you mean '%s'?)",
+                          el, an, near);
+            explain_record(ex);
+        } else if (nm == 0) {
+            xmlutil_error(ex->x, node, an, "<%s>: unknown attribute '%s'", el, an);
+            explain_record(ex);
+        } else if (!a->ns) {
+            explain_attribute_value(ex, node, a, matching, nm);
         }
-        char *value = xmlutil_attr(node, an);
-        if (a->ns) {
-            free(value);
-            continue;
-        }
-        const xmlNode *contents[16];
-        size_t nc = 0;
-        bool ok = false;
-        for (size_t i = 0; i < nm && !ok; i++) {
-            const xmlNode *c = explain_first(matching[i]);
-            if (!xmlHasProp((xmlNode *)matching[i], (const xmlChar *)"name") && c)
-                c = c->next; /* skip the name class */
-            while (c && !explain_is(c, NULL))
-                c = c->next;
-            if (!c) {
-                ok = true;
-                break;
-            }
-            ok = explain_value_ok(c, value ? value : "");
-            contents[nc++] = c;
-        }
-        if (!ok) {
-            char *want = explain_expected(contents, nc);
-            xmlutil_error(ex->x, node, an, "<%s> %s='%s': expected %s", el, an,
-                          value ? value : "", want);
-            free(want);
-            free(value);
-            return -1;
-        }
-        free(value);
     }
-    for (size_t i = 0; i < m->nattrs; i++) {
+    for (size_t i = 0; i < m->nattrs && !explain_full(ex); i++) {
         if (!m->attrs[i].required)
             continue;
         char *name = explain_plain_name(m->attrs[i].pat);
-        if (!name)
-            continue;
-        bool present = xmlHasProp((xmlNode *)node, (const xmlChar *)name) != NULL;
-        if (!present) {
+        if (name && !xmlHasProp((xmlNode *)node, (const xmlChar *)name)) {
             xmlutil_error(ex->x, node, name, "<%s>: needs %s %s attribute", el,
                           explain_article(name), name);
-            free(name);
-            return -1;
+            explain_record(ex);
         }
         free(name);
     }
-    return 0;
 }
 
 /* When no branch of a <choice> fits node's attributes: name the required attributes the
  * branches want and node lacks ("<clock>: needs an offset or sync attribute"). */
-static int explain_unfit(struct explain *ex, const xmlNode *node, const xmlNode *choice)
+static void explain_unfit(struct explain *ex, const xmlNode *node, const xmlNode *choice)
 {
-    const char *names[16];
+    const char *names[16] = {0};
     char *owned[16];
     size_t nn = 0;
     for (const xmlNode *c = explain_first(choice); c; c = c->next) {
@@ -689,7 +752,7 @@ static int explain_unfit(struct explain *ex, const xmlNode *node, const xmlNode 
         explain_model_free(&b);
     }
     if (nn == 0)
-        return 0;
+        return;
     char list[512] = "";
     for (size_t i = 0; i < nn; i++) {
         if (i > 0)
@@ -698,27 +761,30 @@ static int explain_unfit(struct explain *ex, const xmlNode *node, const xmlNode 
     }
     xmlutil_error(ex->x, node, names[0], "<%s>: needs %s %s attribute", (const char *)node->name,
                   explain_article(names[0]), list);
+    explain_record(ex);
     for (size_t i = 0; i < nn; i++)
         free(owned[i]);
-    return -1;
 }
 
 /* Check node's own text against the model: stray text, or a value outside its type. */
-static int explain_text(struct explain *ex, const xmlNode *node, const struct explain_model *m)
+static void explain_text(struct explain *ex, const xmlNode *node, const struct explain_model *m)
 {
-    if (!m->text)
-        return xmlutil_check_text(ex->x, node);
+    if (!m->text) {
+        if (xmlutil_check_text(ex->x, node) < 0)
+            explain_record(ex);
+        return;
+    }
     if (m->nvalues == 0 || m->nelems > 0)
-        return 0;
+        return;
     for (const xmlNode *c = node->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE)
-            return 0; /* an element where text belongs: reported as unknown element */
+            return; /* an element where text belongs: reported as unknown element */
     char *text = xmlutil_text(node);
     bool ok = false;
     for (size_t i = 0; i < m->nvalues && !ok; i++)
-        ok = explain_value_ok(m->values[i], text);
+        ok = explain_value_ok(ex, m->values[i], text);
     if (!ok) {
-        char *want = explain_expected(m->values, m->nvalues);
+        char *want = explain_expected(ex, m->values, m->nvalues);
         char *shown = xmlutil_strip(text);
         if (strlen(shown) > 40)
             strcpy(shown + 37, "...");
@@ -728,11 +794,11 @@ static int explain_text(struct explain *ex, const xmlNode *node, const struct ex
         else
             xmlutil_error(ex->x, node, (const char *)node->name, "<%s>: '%s' is not %s",
                           (const char *)node->name, shown, want);
+        explain_record(ex);
         free(shown);
         free(want);
     }
     free(text);
-    return ok ? 0 : -1;
 }
 
 /* "<target dev=...>" for a missing required element: its name and required attributes. */
@@ -758,52 +824,12 @@ static char *explain_describe_missing(struct explain *ex, const xmlNode *pat, co
     return buf;
 }
 
-/* Check node's child elements: unknown ones, ones given twice, missing ones; recurse. */
-static int explain_children(struct explain *ex, const xmlNode *node,
-                            const struct explain_model *m, int depth)
+/* Report the required children of node that it lacks (first holds the first node matched
+ * by each item). */
+static void explain_missing(struct explain *ex, const xmlNode *node, const struct explain_model *m,
+                            const xmlNode *const *first)
 {
-    const char *el = (const char *)node->name;
-    const xmlNode **first = calloc(m->nelems ? m->nelems : 1, sizeof(*first));
-    if (!first)
-        abort();
-    int rc = 0;
-    for (const xmlNode *c = node->children; c && rc == 0; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
-            continue;
-        size_t hit = m->nelems;
-        for (size_t i = 0; i < m->nelems && hit == m->nelems; i++)
-            if (explain_pattern_matches(m->elems[i].pat, true, c->ns, (const char *)c->name))
-                hit = i;
-        if (hit == m->nelems) {
-            const char *names[64];
-            char *owned[64];
-            size_t nn = 0;
-            for (size_t i = 0; i < m->nelems && nn < 64; i++)
-                if ((owned[nn] = explain_plain_name(m->elems[i].pat)))
-                    names[nn] = owned[nn], nn++;
-            const char *near = c->ns ? NULL : xmlutil_closest((const char *)c->name, names, nn);
-            if (near)
-                rc = xmlutil_error(ex->x, c, (const char *)c->name,
-                                   "unknown element <%s> in <%s> (did you mean <%s>?)",
-                                   (const char *)c->name, el, near);
-            else
-                rc = xmlutil_error(ex->x, c, (const char *)c->name, "unknown element <%s> in <%s>",
-                                   (const char *)c->name, el);
-            for (size_t i = 0; i < nn; i++)
-                free(owned[i]);
-            break;
-        }
-        if (first[hit] && !m->elems[hit].repeat) {
-            rc = xmlutil_error(ex->x, c, (const char *)c->name,
-                               "<%s> appears twice in <%s> (first on line %ld)",
-                               (const char *)c->name, el, xmlGetLineNo(first[hit]));
-            break;
-        }
-        if (!first[hit])
-            first[hit] = c;
-        rc = explain_element(ex, c, m->elems[hit].pat, depth + 1);
-    }
-    for (size_t i = 0; i < m->nelems && rc == 0; i++) {
+    for (size_t i = 0; i < m->nelems && !explain_full(ex); i++) {
         if (!m->elems[i].required || first[i])
             continue;
         char *name = explain_plain_name(m->elems[i].pat);
@@ -818,41 +844,85 @@ static int explain_children(struct explain *ex, const xmlNode *node,
         }
         if (!present) {
             char *what = explain_describe_missing(ex, m->elems[i].pat, name);
-            rc = xmlutil_error(ex->x, node, name, "<%s>: needs %s %s", el,
-                               explain_article(name), what);
+            xmlutil_error(ex->x, node, name, "<%s>: needs %s %s", (const char *)node->name,
+                          explain_article(name), what);
+            explain_record(ex);
             free(what);
         }
         free(name);
     }
-    free(first);
-    return rc;
 }
 
-/* Check one element against its <element> pattern, then its children; -1 at the first
- * problem (x->err set). */
-static int explain_element(struct explain *ex, const xmlNode *node, const xmlNode *pat, int depth)
+/* Check node's child elements: unknown ones, ones given twice, missing ones; recurse into
+ * each known one. */
+static void explain_children(struct explain *ex, const xmlNode *node,
+                             const struct explain_model *m, int depth)
 {
-    if (depth > EXPLAIN_MAX_DEPTH)
-        return 0;
+    const char *el = (const char *)node->name;
+    const xmlNode **first = calloc(m->nelems ? m->nelems : 1, sizeof(*first));
+    if (!first)
+        abort();
+    for (const xmlNode *c = node->children; c && !explain_full(ex); c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        const char *cn = (const char *)c->name;
+        size_t hit = m->nelems;
+        for (size_t i = 0; i < m->nelems && hit == m->nelems; i++)
+            if (explain_pattern_matches(m->elems[i].pat, true, c->ns, cn))
+                hit = i;
+        char near[128];
+        if (hit == m->nelems) {
+            if (!c->ns && explain_near(m->elems, m->nelems, cn, near, sizeof(near)))
+                xmlutil_error(ex->x, c, cn, "unknown element <%s> in <%s> (did you mean <%s>?)",
+                              cn, el, near);
+            else
+                xmlutil_error(ex->x, c, cn, "unknown element <%s> in <%s>", cn, el);
+            explain_record(ex);
+            continue;
+        }
+        if (first[hit] && !m->elems[hit].repeat) {
+            xmlutil_error(ex->x, c, cn, "<%s> appears twice in <%s> (first on line %ld)", cn, el,
+                          xmlGetLineNo(first[hit]));
+            explain_record(ex);
+            continue;
+        }
+        if (!first[hit])
+            first[hit] = c;
+        explain_element(ex, c, m->elems[hit].pat, depth + 1);
+    }
+    explain_missing(ex, node, m, first);
+    free(first);
+}
+
+/* Check one element against its <element> pattern, then its children, recording every
+ * problem until ex is full. */
+static void explain_element(struct explain *ex, const xmlNode *node, const xmlNode *pat,
+                            int depth)
+{
+    if (depth > EXPLAIN_MAX_DEPTH || explain_full(ex))
+        return;
     struct explain_model m;
     explain_model_of(ex, &m, pat, node);
-    int rc = explain_attributes(ex, node, &m);
-    if (rc == 0 && m.unfit)
-        rc = explain_unfit(ex, node, m.unfit);
-    if (rc == 0)
-        rc = explain_text(ex, node, &m);
-    if (rc == 0)
-        rc = explain_children(ex, node, &m, depth);
+    explain_attributes(ex, node, &m);
+    if (m.unfit && !explain_full(ex))
+        explain_unfit(ex, node, m.unfit);
+    if (!explain_full(ex))
+        explain_text(ex, node, &m);
+    if (!explain_full(ex))
+        explain_children(ex, node, &m, depth);
     explain_model_free(&m);
-    return rc;
 }
 
 /* Walk doc against rng from the grammar's <start>; see schema.h. */
-int schema_explain(const struct xmlutil_ctx *x, struct _xmlDoc *rng, struct _xmlDoc *doc)
+size_t schema_explain(const struct xmlutil_ctx *x, struct _xmlDoc *rng, struct _xmlDoc *doc,
+                      struct vmerr *errs, size_t max)
 {
-    struct explain ex = {x, xmlDocGetRootElement(rng)};
+    struct explain ex = {.grammar = xmlDocGetRootElement(rng), .errs = errs, .max = max};
+    ex.sx.source = x->source;
+    ex.sx.err = &ex.scratch;
+    ex.x = &ex.sx;
     const xmlNode *root = xmlDocGetRootElement(doc);
-    if (!explain_is(ex.grammar, "grammar") || !root)
+    if (!explain_is(ex.grammar, "grammar") || !root || max == 0)
         return 0;
     struct explain_model m;
     memset(&m, 0, sizeof(m));
@@ -863,17 +933,16 @@ int schema_explain(const struct xmlutil_ctx *x, struct _xmlDoc *rng, struct _xml
     for (size_t i = 0; i < m.nelems && !pat; i++)
         if (explain_pattern_matches(m.elems[i].pat, true, root->ns, (const char *)root->name))
             pat = m.elems[i].pat;
-    int rc = 0;
     if (!pat && m.nelems > 0) {
         char *want = explain_plain_name(m.elems[0].pat);
-        xmlutil_error(x, root, (const char *)root->name,
+        xmlutil_error(ex.x, root, (const char *)root->name,
                       "expected <%s> as the root element, found <%s>", want ? want : "?",
                       (const char *)root->name);
+        explain_record(&ex);
         free(want);
-        rc = -1;
     } else if (pat) {
-        rc = explain_element(&ex, root, pat, 0);
+        explain_element(&ex, root, pat, 0);
     }
     explain_model_free(&m);
-    return rc < 0 ? 1 : 0;
+    return ex.nerrs;
 }

@@ -316,32 +316,55 @@ static int schema_map_errors(const struct xmlutil_ctx *x, xmlDocPtr doc, const c
                          at ? (const char *)at->name : "document", name);
 }
 
-/* Validate doc against the named schema (see schema.h). */
-int schema_validate(const struct xmlutil_ctx *x, struct _xmlDoc *doc, const char *name)
+/* Validate doc against the named schema, collecting up to max problems (see schema.h). */
+size_t schema_check(const struct xmlutil_ctx *x, struct _xmlDoc *doc, const char *name,
+                    struct vmerr *errs, size_t max)
 {
-    struct schema_entry *e = schema_load(name, x->err);
-    if (!e)
-        return -1;
-    struct schema_errors errs = {0};
+    if (max == 0)
+        return 0;
+    struct vmerr first = {0};
+    struct xmlutil_ctx fx = {x->source, &first};
+    struct schema_entry *e = schema_load(name, &first);
+    if (!e) {
+        errs[0] = first;
+        return 1;
+    }
+    struct schema_errors errs_lib = {0};
     struct schema_quiet q;
     schema_quiet_begin(&q);
     xmlRelaxNGValidCtxtPtr vctxt = xmlRelaxNGNewValidCtxt(e->rng);
     int rc = -1;
     if (vctxt) {
-        xmlRelaxNGSetValidStructuredErrors(vctxt, schema_collect, &errs);
+        xmlRelaxNGSetValidStructuredErrors(vctxt, schema_collect, &errs_lib);
         rc = xmlRelaxNGValidateDoc(vctxt, doc);
         xmlRelaxNGFreeValidCtxt(vctxt);
     }
+    size_t n = 0;
+    if (rc > 0)
+        n = schema_explain(x, e->rng_doc, doc, errs, max);
     schema_quiet_end(&q);
     if (rc == 0)
         return 0;
-    if (rc < 0)
-        return vmerr_set(x->err, VMERR_INTERNAL, "%s: the %s schema could not be applied",
-                         x->source, name);
-    schema_quiet_begin(&q);
-    int explained = schema_explain(x, e->rng_doc, doc);
-    schema_quiet_end(&q);
-    if (explained)
-        return -1;
-    return schema_map_errors(x, doc, name, &errs);
+    if (rc < 0) {
+        vmerr_set(&errs[0], VMERR_INTERNAL, "%s: the %s schema could not be applied", x->source,
+                  name);
+        return 1;
+    }
+    if (n == 0) {
+        schema_map_errors(&fx, doc, name, &errs_lib);
+        errs[0] = first;
+        n = 1;
+    }
+    return n;
+}
+
+/* Validate doc against the named schema: the first problem into x->err (see schema.h). */
+int schema_validate(const struct xmlutil_ctx *x, struct _xmlDoc *doc, const char *name)
+{
+    struct vmerr e;
+    if (schema_check(x, doc, name, &e, 1) == 0)
+        return 0;
+    if (x->err)
+        *x->err = e;
+    return -1;
 }

@@ -17,6 +17,11 @@ struct xmlutil_ctx;
 /* Validate doc against the named RelaxNG schema ("domain", "network", "capabilities"); on
  * failure one VMERR_XML "line N: element/attribute: what" naming x->source; 0 when valid. */
 int schema_validate(const struct xmlutil_ctx *x, struct _xmlDoc *doc, const char *name);
+/* The same check, collecting up to max problems in document order into errs (x->err is
+ * not touched); returns how many (0 = valid). A schema that cannot be loaded is one
+ * VMERR_INTERNAL problem. */
+size_t schema_check(const struct xmlutil_ctx *x, struct _xmlDoc *doc, const char *name,
+                    struct vmerr *errs, size_t max);
 
 /* Where the named schema was (or would be) loaded from: a file path, or "built-in" for the
  * compiled-in copy; NULL when vmdeck has no schema of that name. */
@@ -41,8 +46,10 @@ struct schema_builtin {
 extern const struct schema_builtin schema_builtins[];
 
 /* Find why doc does not match the schema rng (the .rng file read as XML) by walking both:
- * 1 with one VMERR_XML in x->err naming the first problem in document order, 0 when it
- * finds none (libxml2's verdict is then mapped by schema.c). */
-int schema_explain(const struct xmlutil_ctx *x, struct _xmlDoc *rng, struct _xmlDoc *doc);
+ * up to max problems in document order go into errs (VMERR_XML naming x->source, with line
+ * and field); returns how many; 0 when it finds none (libxml2's verdict is then mapped by
+ * schema.c). */
+size_t schema_explain(const struct xmlutil_ctx *x, struct _xmlDoc *rng, struct _xmlDoc *doc,
+                      struct vmerr *errs, size_t max);
 
 #endif

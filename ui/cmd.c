@@ -60,6 +60,8 @@ static const struct cmd_entry cmd_table[] = {
      cmd_network_undefine},
     {"net-dumpxml", "[--inactive] NAME", "print a network's XML (--inactive: the persistent one)",
      CMD_OPT_INACTIVE, 1, 1, true, cmd_network_dumpxml},
+    {"validate", "FILE", "check a domain, network or capabilities XML file", 0, 1, 1, false,
+     cmd_validate_run},
     {"version", "", "print vmdeck's version", 0, 0, 0, false, cmd_version},
     {"help", "[VERB]", "list verbs, or show one verb's usage", 0, 0, 1, false, cmd_help},
 };
@@ -272,7 +274,8 @@ int cmd_main(int argc, char **argv)
     engine_close(ctx.conn);
     if (rc < 0) {
         char line[1400];
-        fprintf(stderr, "error: %s\n", vmerr_line(&err, line, sizeof(line)));
+        if (err.code != VMERR_OK) /* VMERR_OK: the verb printed its problems itself */
+            fprintf(stderr, "error: %s\n", vmerr_line(&err, line, sizeof(line)));
         return CMD_EXIT_ERROR;
     }
     return CMD_EXIT_OK;

@@ -50,6 +50,9 @@ int cmd_domain_lifecycle(struct cmd_ctx *ctx, struct vmerr *err);
 int cmd_domain_dumpxml(struct cmd_ctx *ctx, struct vmerr *err);
 /* `console NAME`: the TUI straight in the console view. */
 int cmd_console_run(struct cmd_ctx *ctx, struct vmerr *err);
+/* `validate FILE`: check a domain, network or capabilities XML file without a connection
+ * (cmd-validate.c); on -1 every problem is already printed and err is left empty. */
+int cmd_validate_run(struct cmd_ctx *ctx, struct vmerr *err);
 /* `net-list [--all] [--name]` (cmd-network.c). */
 int cmd_network_list(struct cmd_ctx *ctx, struct vmerr *err);
 /* `net-define FILE`. */

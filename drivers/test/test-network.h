@@ -16,12 +16,17 @@ int test_network_open(struct vmerr *err);
 void test_network_close(void);
 
 /* The driver table's network entries (see drivers/driver.h). */
+/* Every network, active and inactive. */
 int test_network_list(struct engine_conn *conn, struct engine_network_info **out, size_t *count,
                       struct vmerr *err);
+/* One network by name or uuid text. */
 int test_network_lookup(struct engine_conn *conn, const char *name,
                         struct engine_network_info *info, struct vmerr *err);
+/* Define or redefine a network (takes def, also on error). */
 int test_network_define(struct engine_conn *conn, struct network_def *def, struct vmerr *err);
+/* Remove a network's persistent definition. */
 int test_network_undefine(struct engine_conn *conn, const char *name, struct vmerr *err);
+/* A copy of the live or persistent definition; caller frees. */
 struct network_def *test_network_get_def(struct engine_conn *conn, const char *name, bool live,
                                          struct vmerr *err);
 

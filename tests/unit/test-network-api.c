@@ -537,6 +537,7 @@ static int teardown_group(void **state)
     return 0;
 }
 
+/* Run every test of this file. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
