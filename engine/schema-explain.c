@@ -290,6 +290,26 @@ static bool explain_model_has_attr(const struct explain_model *m, const xmlAttr 
     return false;
 }
 
+/* Whether the attributes of node that branch b fixes to listed values (type='vnc') have
+ * one of them; with required, also whether every attribute b requires is there. */
+static bool explain_branch_values(const struct explain *ex, const struct explain_model *b,
+                                  const xmlNode *node, bool required)
+{
+    for (size_t i = 0; i < b->nattrs; i++) {
+        char *name = explain_plain_name(b->attrs[i].pat);
+        if (!name)
+            continue;
+        char *value = xmlutil_attr(node, name);
+        free(name);
+        bool fits = value ? !explain_value_excluded(ex, explain_first(b->attrs[i].pat), value)
+                          : !(required && b->attrs[i].required);
+        free(value);
+        if (!fits)
+            return false;
+    }
+    return true;
+}
+
 /* Whether a flattened choice branch fits the attributes node carries: each attribute of
  * node that some branch of the choice (all: every branch merged) speaks of is one this
  * branch allows, each attribute the branch requires is there, and fixed values agree. */
@@ -301,19 +321,7 @@ static bool explain_branch_fits(const struct explain *ex, const struct explain_m
     for (const xmlAttr *a = node->properties; a; a = a->next)
         if (explain_model_has_attr(all, a) && !explain_model_has_attr(b, a))
             return false;
-    for (size_t i = 0; i < b->nattrs; i++) {
-        char *name = explain_plain_name(b->attrs[i].pat);
-        if (!name)
-            continue;
-        char *value = xmlutil_attr(node, name);
-        free(name);
-        bool fits = value ? !explain_value_excluded(ex, explain_first(b->attrs[i].pat), value)
-                          : !b->attrs[i].required;
-        free(value);
-        if (!fits)
-            return false;
-    }
-    return true;
+    return explain_branch_values(ex, b, node, true);
 }
 
 /* Merge branch b into m; required only when the branch was the one chosen. */
@@ -358,6 +366,14 @@ static void explain_collect_choice(struct explain *ex, struct explain_model *m, 
     size_t fitting = 0;
     for (size_t i = 0; i < n; i++)
         fitting += (fits[i] = explain_branch_fits(ex, &branches[i], &all, node));
+    /* none fits: take the one branch whose fixed values agree (<graphics type='sdl'
+     * port=...> is the sdl branch with a stray port), so its own rules give the message */
+    if (fitting == 0 && node) {
+        for (size_t i = 0; i < n; i++)
+            fitting += (fits[i] = explain_branch_values(ex, &branches[i], node, false));
+        if (fitting != 1)
+            fitting = 0;
+    }
     if (fitting == 0 && required && node && !m->unfit)
         m->unfit = p;
     for (size_t i = 0; i < n; i++) {
