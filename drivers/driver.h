@@ -12,6 +12,8 @@
 #include "engine/network-def.h"
 #include "engine/vmerr.h"
 
+struct capabilities;
+
 /* The connection as drivers see it. Created by the engine, filled by driver->open. */
 struct engine_conn {
     const struct driver *driver;
@@ -69,6 +71,10 @@ struct driver {
      * one; caller frees with network_def_free. */
     struct network_def *(*network_get_def)(struct engine_conn *conn, const char *name, bool live,
                                            struct vmerr *err);
+
+    /* What this host can run for this driver (see engine/capabilities.h); caller frees with
+     * capabilities_free. */
+    struct capabilities *(*capabilities)(struct engine_conn *conn, struct vmerr *err);
 };
 
 /* Every driver compiled in, NULL-terminated (drivers/drivers.c). */

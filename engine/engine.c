@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "drivers/driver.h"
+#include "engine/capabilities.h"
 #include "engine/domain-def.h"
 #include "engine/store.h"
 
@@ -209,6 +210,8 @@ int engine_domain_define_xml(struct engine_conn *conn, const char *xml, const ch
         return -1;
     char *name = strdup(def->name);
     if (conn->driver->domain_define(conn, def, err) < 0) {
+        if (err && err->code == VMERR_XML && !err->file[0] && source) /* a driver check */
+            snprintf(err->file, sizeof(err->file), "%s", source);
         free(name);
         return -1;
     }
@@ -371,6 +374,21 @@ char *engine_network_get_xml(struct engine_conn *conn, const char *name, unsigne
     network_def_free(def);
     if (!xml)
         vmerr_set(err, VMERR_INTERNAL, "network '%s': cannot format its XML", name);
+    return xml;
+}
+
+/* The driver's capabilities document, formatted by the engine. */
+char *engine_capabilities_xml(struct engine_conn *conn, struct vmerr *err)
+{
+    if (!conn->driver->capabilities) {
+        driver_missing(conn, "capabilities", err);
+        return NULL;
+    }
+    struct capabilities *caps = conn->driver->capabilities(conn, err);
+    if (!caps)
+        return NULL;
+    char *xml = capabilities_format(caps);
+    capabilities_free(caps);
     return xml;
 }
 

@@ -104,6 +104,10 @@ char *engine_domain_get_xml(struct engine_conn *conn, const char *name, unsigned
 int engine_domain_console_open(struct engine_conn *conn, const char *name, int *fd,
                                struct vmerr *err);
 
+/* The connection's capabilities XML (host CPU; per guest arch: emulator, machines and the
+ * domain types that really run here), in libvirt's format; caller frees. */
+char *engine_capabilities_xml(struct engine_conn *conn, struct vmerr *err);
+
 /* List networks (flags: ENGINE_LIST_ACTIVE / ENGINE_LIST_INACTIVE), sorted by name.
  * Caller frees *out. */
 int engine_network_list(struct engine_conn *conn, unsigned flags, struct engine_network_info **out,

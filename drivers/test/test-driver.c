@@ -4,6 +4,7 @@
  * domain_def copies held in memory; nothing is written to disk. Connections of one process
  * share the state (as in libvirt) until the last one closes. */
 #include "drivers/driver.h"
+#include "drivers/test/test-capabilities.h"
 #include "drivers/test/test-network.h"
 
 #include <pthread.h>
@@ -538,4 +539,5 @@ const struct driver test_driver = {
     .network_define = test_network_define,
     .network_undefine = test_network_undefine,
     .network_get_def = test_network_get_def,
+    .capabilities = test_capabilities_get,
 };
