@@ -20,6 +20,7 @@
 
 #include "drivers/driver.h"
 #include "drivers/qemu/qemu-argv.h"
+#include "drivers/qemu/qemu-capabilities.h"
 #include "drivers/qemu/qemu-network.h"
 #include "drivers/qemu/qemu-state.h"
 #include "drivers/qemu/qemu-supervisor.h"
@@ -391,6 +392,10 @@ static int qemu_driver_domain_define(struct engine_conn *conn, struct domain_def
         domain_def_free(def);
         return -1;
     }
+    if (qemu_capabilities_check_define(conn->runtime_dir, def, err) < 0) {
+        domain_def_free(def);
+        return -1;
+    }
     struct qemu_paths p;
     qemu_state_paths(conn->runtime_dir, def->name, &p);
     int lock = qemu_driver_lock(&p, err);
@@ -492,7 +497,10 @@ static int qemu_driver_start_locked(struct engine_conn *conn, const char *name,
         return -1;
     int rc = -1;
     char **argv = NULL;
-    char *emulator = qemu_argv_find_emulator(def, err);
+    char *emulator = NULL;
+    if (qemu_capabilities_check_start(conn->runtime_dir, def, err) < 0)
+        goto out;
+    emulator = qemu_argv_find_emulator(def, err);
     if (!emulator)
         goto out;
     if (qemu_driver_check_socket_path(name, p->qmp_sup, err) < 0 ||
@@ -773,6 +781,7 @@ const struct driver qemu_driver = {
     .domain_resume = qemu_driver_domain_resume,
     .domain_get_def = qemu_driver_domain_get_def,
     .domain_console_path = qemu_driver_domain_console_path,
+    .capabilities = qemu_capabilities_conn,
     .network_list = qemu_network_list,
     .network_lookup = qemu_network_lookup,
     .network_define = qemu_network_define,
