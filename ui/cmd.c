@@ -52,6 +52,8 @@ static const struct cmd_entry cmd_table[] = {
      CMD_OPT_INACTIVE, 1, 1, true, cmd_domain_dumpxml},
     {"console", "NAME", "attach to a domain's serial console (Ctrl-] detaches)", 0, 1, 1, true,
      cmd_console_run},
+    {"capabilities", "", "print what this host can run (capabilities XML)", 0, 0, 0, true,
+     cmd_capabilities_show},
     {"net-list", "[--all] [--name]", "list active networks (--all: inactive ones too)",
      CMD_OPT_ALL | CMD_OPT_NAME, 0, 0, true, cmd_network_list},
     {"net-define", "FILE", "define (or redefine) a network from an XML file", 0, 1, 1, true,

@@ -53,6 +53,8 @@ int cmd_console_run(struct cmd_ctx *ctx, struct vmerr *err);
 /* `validate FILE`: check a domain, network or capabilities XML file without a connection
  * (cmd-validate.c); on -1 every problem is already printed and err is left empty. */
 int cmd_validate_run(struct cmd_ctx *ctx, struct vmerr *err);
+/* `capabilities`: the connection's capabilities XML (cmd-capabilities.c). */
+int cmd_capabilities_show(struct cmd_ctx *ctx, struct vmerr *err);
 /* `net-list [--all] [--name]` (cmd-network.c). */
 int cmd_network_list(struct cmd_ctx *ctx, struct vmerr *err);
 /* `net-define FILE`. */
