@@ -143,7 +143,7 @@ static char *golden_read_optional(const char *path)
     return testutil_read(path);
 }
 
-/* Write text to path (regeneration only). */
+/* Write text to path (expected files when regenerating, the re-parse input). */
 static void golden_write(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -188,7 +188,7 @@ static void golden_expect(const struct golden_case *c, const char *ext, const ch
     free(other);
 }
 
-/* Parse the output text again (from a temp file beside nothing: parse_file wants a path)
+/* Parse the canonical output again (written to a temp file, as the dialects parse files)
  * and format it: it must come back unchanged. */
 static void golden_reparse(const struct golden_case *c, const char *out)
 {
@@ -319,6 +319,7 @@ static char **golden_list(const char *dir, size_t *count)
     return names;
 }
 
+/* One cmocka test per case (plus a stray-file check per folder), run as one group. */
 int main(void)
 {
     struct CMUnitTest *tests = NULL;
