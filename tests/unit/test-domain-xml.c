@@ -18,6 +18,9 @@
 #include <libxml/tree.h>
 
 #include "engine/domain-def.h"
+#include "engine/schema.h"
+#include "engine/store.h"
+#include "engine/xmlutil.h"
 #include "testutil.h"
 
 /* The seed examples that are whole domains, and the golden file name of each. */
@@ -1178,6 +1181,426 @@ static void test_names_and_tables(void **state)
     assert_int_equal(domain_virt_type_from_string(NULL), -1);
 }
 
+/* Foreign namespaces: kept as written below <domain> and <metadata>, with the namespace
+ * declarations they need wherever those were made, and stable across round trips. */
+static void test_foreign_namespaces(void **state)
+{
+    (void)state;
+    const char *xml =
+        "<domain type='qemu' xmlns:q='http://libvirt.org/schemas/domain/qemu/1.0'"
+        " xmlns:app='https://example.org/app'>\n"
+        "  <name>ns</name>\n"
+        "  <metadata>\n"
+        "    <app:owner team='ops' app:level='2'>Alice &amp; Bob</app:owner>\n"
+        "    <other xmlns='urn:other'><inner deep='1'/></other>\n"
+        "  </metadata>\n"
+        "  <memory>65536</memory>\n"
+        "  <os><type>hvm</type></os>\n"
+        "  <q:commandline>\n"
+        "    <q:arg value='-no-hpet'/>\n"
+        "    <q:env name='A' value='b'/>\n"
+        "  </q:commandline>\n"
+        "  <x:y xmlns:x='urn:x'><!-- a comment --><![CDATA[<raw>]]></x:y>\n"
+        "</domain>\n";
+    struct domain_def *d = parse_ok(xml);
+    assert_true(d->has_metadata);
+    assert_int_equal(d->nmetadata, 2);
+    assert_string_equal(d->metadata[0],
+                        "<app:owner xmlns:app=\"https://example.org/app\" team=\"ops\" "
+                        "app:level=\"2\">Alice &amp; Bob</app:owner>");
+    assert_string_equal(d->metadata[1], "<other xmlns=\"urn:other\"><inner deep=\"1\"/></other>");
+    assert_int_equal(d->nforeign, 2);
+    assert_string_equal(d->foreign[0],
+                        "<q:commandline xmlns:q=\"http://libvirt.org/schemas/domain/qemu/1.0\">\n"
+                        "    <q:arg value=\"-no-hpet\"/>\n"
+                        "    <q:env name=\"A\" value=\"b\"/>\n"
+                        "  </q:commandline>");
+    assert_string_equal(d->foreign[1],
+                        "<x:y xmlns:x=\"urn:x\"><!-- a comment --><![CDATA[<raw>]]></x:y>");
+    char *out = domain_def_format(d, 0);
+    assert_non_null(strstr(out, "  <uuid>"));
+    assert_non_null(strstr(out, "</uuid>\n  <metadata>\n    <app:owner xmlns:app="));
+    assert_non_null(strstr(out, "</other>\n  </metadata>\n  <memory unit='KiB'>"));
+    assert_non_null(strstr(out, "  </devices>\n  <q:commandline xmlns:q="));
+    assert_non_null(strstr(out, "</q:commandline>\n  <x:y xmlns:x=\"urn:x\">"));
+    assert_non_null(strstr(out, "</x:y>\n</domain>\n"));
+    free(out);
+    domain_def_free(d);
+    check_round_trip(xml);
+    check_round_trip("<domain type='qemu'><name>m</name><metadata/><memory>1</memory>"
+                     "<os><type>hvm</type></os></domain>");
+    d = parse_ok("<domain type='qemu'><name>m</name><metadata/><memory>1</memory>"
+                 "<os><type>hvm</type></os></domain>");
+    out = domain_def_format(d, 0);
+    assert_non_null(strstr(out, "</uuid>\n  <metadata/>\n"));
+    free(out);
+    domain_def_free(d);
+
+    expect_error("<domain type='qemu'>\n  <name>m</name>\n  <metadata>\n    <note>x</note>\n"
+                 "  </metadata>\n</domain>",
+                 VMERR_XML, 4, "note",
+                 "<note> in <metadata> needs a namespace of its own (e.g. <app:note "
+                 "xmlns:app='https://example.org/app'>)");
+    expect_error("<domain type='qemu'>\n  <name>m</name>\n  <metadata>\n  text\n"
+                 "  </metadata>\n</domain>",
+                 VMERR_XML, 4, "metadata", "unexpected text 'text' in <metadata>");
+    expect_error("<domain type='qemu' xmlns:a='urn:a'>\n  <name>m</name>\n"
+                 "  <os>\n    <type a:x='1'>hvm</type>\n  </os>\n</domain>",
+                 VMERR_XML, 4, "x",
+                 "attribute a:x on <type> is in namespace 'urn:a'; vmdeck keeps foreign "
+                 "namespaces only on elements below <domain> or <metadata>");
+    expect_error("<domain xmlns='http://libvirt.org/schemas/domain/1.0' type='qemu'>\n"
+                 "  <name>m</name>\n</domain>",
+                 VMERR_XML, 1, "domain",
+                 "<domain> must not be in a namespace (it is in "
+                 "'http://libvirt.org/schemas/domain/1.0')");
+    expect_error("<domain type='qemu'>\n  <name>m</name>\n  <metadata/>\n  <metadata/>\n"
+                 "</domain>",
+                 VMERR_XML, 4, "metadata", "<metadata> appears twice in <domain> (first on line 3)");
+}
+
+/* Today's libvirt decorations of devices: <driver>, <alias>, <address>, the isa-serial
+ * target, <listen type='address'/>; and their errors. */
+static void test_libvirt_decorations(void **state)
+{
+    (void)state;
+    char *xml = wrap_devices(
+        "    <disk type='file' device='cdrom'>\n"
+        "      <driver name='qemu' type='raw'/>\n"
+        "      <target dev='hdc' bus='ide'/>\n"
+        "      <readonly/>\n"
+        "      <address type='drive' controller='0' bus='1' target='0' unit='0'/>\n"
+        "    </disk>\n"
+        "    <interface type='network'>\n"
+        "      <source network='default'/>\n"
+        "      <model type='virtio'/>\n"
+        "      <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>\n"
+        "    </interface>\n"
+        "    <serial type='pty'>\n"
+        "      <target type='isa-serial' port='0'>\n"
+        "        <model name='isa-serial'/>\n"
+        "      </target>\n"
+        "    </serial>\n"
+        "    <console type='pty'>\n"
+        "      <target type='serial' port='0'/>\n"
+        "      <alias name='serial0'/>\n"
+        "    </console>\n"
+        "    <graphics type='vnc' port='-1' autoport='yes'>\n"
+        "      <listen type='address'/>\n"
+        "    </graphics>\n");
+    struct domain_def *d = parse_ok(xml);
+    assert_string_equal(d->disks[0].driver_name, "qemu");
+    assert_string_equal(d->disks[0].driver_type, "raw");
+    assert_null(d->disks[0].driver_cache);
+    assert_string_equal(d->disks[0].address,
+                        "<address type='drive' controller='0' bus='1' target='0' unit='0'/>");
+    assert_string_equal(d->nets[0].address,
+                        "<address type='pci' domain='0x0000' bus='0x00' slot='0x03' "
+                        "function='0x0'/>");
+    assert_true(d->serials[0].isa_serial);
+    assert_true(d->serials[0].isa_serial_model);
+    assert_string_equal(d->consoles[0].alias, "serial0");
+    assert_null(d->graphics[0].listen);
+    domain_def_free(d);
+    check_round_trip(xml);
+    free(xml);
+
+    static const struct {
+        const char *devices;
+        int line;
+        const char *field, *text;
+    } cases[] = {
+        {"    <disk>\n      <source file='/a.qcow2'/>\n      <target dev='hda'/>\n"
+         "      <driver name='qemu' type='qcow2'/>\n    </disk>\n",
+         9, "type",
+         "<driver type='qcow2'> is not supported yet (vmdeck gives disks to QEMU as raw "
+         "images)"},
+        {"    <disk>\n      <source file='/a'/>\n      <target dev='hda'/>\n"
+         "      <driver cache='fast'/>\n    </disk>\n",
+         9, "cache", "unknown <driver> cache 'fast'"},
+        {"    <disk>\n      <source file='/a'/>\n      <target dev='hda'/>\n"
+         "      <driver name='tap'/>\n    </disk>\n",
+         9, "name", "<driver> name 'tap' is not supported (only qemu)"},
+        {"    <disk>\n      <source file='/a'/>\n      <target dev='hda'/>\n"
+         "      <driver/>\n      <driver/>\n    </disk>\n",
+         10, "driver", "<driver> appears twice in <disk>"},
+        {"    <disk>\n      <source file='/a'/>\n      <target dev='hda'/>\n"
+         "      <address bus='1'/>\n    </disk>\n",
+         9, "type", "<address> needs a type attribute"},
+        {"    <disk>\n      <source file='/a'/>\n      <target dev='hda'/>\n"
+         "      <address type='PCI'/>\n    </disk>\n",
+         9, "type", "<address> type 'PCI' is not an address type (pci, drive, ...)"},
+        {"    <disk>\n      <source file='/a'/>\n      <target dev='hda'/>\n"
+         "      <address type='pci'><x/></address>\n    </disk>\n",
+         9, "x", "unknown element <x> in <address>"},
+        {"    <interface type='user'>\n      <alias name='a'/>\n      <alias name='b'/>\n"
+         "    </interface>\n",
+         8, "alias", "<alias> appears twice in <interface>"},
+        {"    <interface type='user'>\n      <alias/>\n    </interface>\n", 7, "name",
+         "<alias> needs a name attribute"},
+        {"    <serial>\n      <target type='pci-serial'/>\n    </serial>\n", 7, "type",
+         "serial <target> type 'pci-serial' is not supported (only isa-serial)"},
+        {"    <serial>\n      <target>\n        <model name='16550a'/>\n      </target>\n"
+         "    </serial>\n",
+         8, "name", "serial <target> model '16550a' is not supported (only isa-serial)"},
+        {"    <serial>\n      <target>\n        <modle name='isa-serial'/>\n      </target>\n"
+         "    </serial>\n",
+         8, "modle", "unknown element <modle> in <target> (did you mean <model>?)"},
+        {"    <console>\n      <target>\n        <model name='isa-serial'/>\n      </target>\n"
+         "    </console>\n",
+         8, "model", "unknown element <model> in <target>"},
+        {"    <interface type='user'>\n      <target dev='tap0'/>\n    </interface>\n"
+         "    <interface type='user'>\n      <target dev='tap0'/>\n    </interface>\n",
+         9, "dev", "<interface> target dev 'tap0' is used twice (first on line 6)"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *x = wrap_devices(cases[i].devices);
+        expect_error(x, VMERR_XML, cases[i].line, cases[i].field, cases[i].text);
+        free(x);
+    }
+}
+
+/* Unknown elements and attributes name the closest allowed name at every level. */
+static void test_did_you_mean(void **state)
+{
+    (void)state;
+    expect_error("<domain type='qemu'>\n  <name>x</name>\n  <devcies/>\n</domain>", VMERR_XML, 3,
+                 "devcies", "unknown element <devcies> in <domain> (did you mean <devices>?)");
+    expect_error("<domain type='qemu'>\n  <name>x</name>\n  <currentmemory>1</currentmemory>\n"
+                 "</domain>",
+                 VMERR_XML, 3, "currentmemory",
+                 "unknown element <currentmemory> in <domain> (did you mean <currentMemory>?)");
+    expect_error("<domain type='qemu'>\n  <name>x</name>\n  <flux/>\n</domain>", VMERR_XML, 3,
+                 "flux", "unknown element <flux> in <domain>");
+    expect_error("<domain type='qemu'>\n  <os>\n    <kernal>/k</kernal>\n  </os>\n</domain>",
+                 VMERR_XML, 3, "kernal", "unknown element <kernal> in <os> (did you mean <kernel>?)");
+    static const struct {
+        const char *devices;
+        int line;
+        const char *field, *text;
+    } cases[] = {
+        {"    <dsik/>\n", 6, "dsik", "unknown element <dsik> in <devices> (did you mean <disk>?)"},
+        {"    <interfce type='user'/>\n", 6, "interfce",
+         "unknown element <interfce> in <devices> (did you mean <interface>?)"},
+        {"    <disk>\n      <sourc file='/a'/>\n    </disk>\n", 7, "sourc",
+         "unknown element <sourc> in <disk> (did you mean <source>?)"},
+        {"    <disk>\n      <shareble/>\n    </disk>\n", 7, "shareble",
+         "unknown element <shareble> in <disk> (did you mean <shareable>?)"},
+        {"    <interface type='user'>\n      <mca address='52:54:00:00:00:01'/>\n"
+         "    </interface>\n",
+         7, "mca", "unknown element <mca> in <interface> (did you mean <mac>?)"},
+        {"    <serial>\n      <targte port='0'/>\n    </serial>\n", 7, "targte",
+         "unknown element <targte> in <serial> (did you mean <target>?)"},
+        {"    <graphics type='vnc'>\n      <lisen address='::'/>\n    </graphics>\n", 7, "lisen",
+         "unknown element <lisen> in <graphics> (did you mean <listen>?)"},
+        {"    <disk tpye='file'/>\n", 6, "tpye",
+         "unknown attribute 'tpye' on <disk> (did you mean 'type'?)"},
+        {"    <graphics type='vnc' autport='yes'/>\n", 6, "autport",
+         "unknown attribute 'autport' on <graphics> (did you mean 'autoport'?)"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *x = wrap_devices(cases[i].devices);
+        expect_error(x, VMERR_XML, cases[i].line, cases[i].field, cases[i].text);
+        free(x);
+    }
+    const char *names[] = {"devices", "disk", "name"};
+    assert_string_equal(xmlutil_closest("devcies", names, 3), "devices");
+    assert_string_equal(xmlutil_closest("DISK", names, 3), "disk");
+    assert_string_equal(xmlutil_closest("nmae", names, 3), "name");
+    assert_null(xmlutil_closest("zzzz", names, 3));
+    assert_null(xmlutil_closest("disk", names, 3)); /* itself is not a suggestion */
+    assert_null(xmlutil_closest("x", names, 0));
+}
+
+/* Checks across the document: a floppy on a Xen PV guest. */
+static void test_cross_checks(void **state)
+{
+    (void)state;
+    expect_error("<domain type='xen'>\n  <name>pv</name>\n  <memory>65536</memory>\n"
+                 "  <os><type>linux</type><kernel>/k</kernel></os>\n  <devices>\n"
+                 "    <disk type='file' device='floppy'>\n      <source file='/fd.img'/>\n"
+                 "      <target dev='fda'/>\n    </disk>\n  </devices>\n</domain>\n",
+                 VMERR_XML, 6, "device",
+                 "floppy <disk> 'fda': a Xen paravirt guest (<os> type linux/xen) has no floppy "
+                 "drive");
+    /* the same floppy on a Xen HVM guest is fine */
+    struct domain_def *d =
+        parse_ok("<domain type='xen'>\n  <name>hvm</name>\n  <memory>65536</memory>\n"
+                 "  <os><type>hvm</type></os>\n  <devices>\n"
+                 "    <disk type='file' device='floppy'>\n      <source file='/fd.img'/>\n"
+                 "      <target dev='fda'/>\n    </disk>\n  </devices>\n</domain>\n");
+    assert_int_equal(d->disks[0].device, DOMAIN_DISK_DEVICE_FLOPPY);
+    domain_def_free(d);
+    /* names of any script parse, are written back, and the schema takes them too */
+    d = parse_ok("<domain type='qemu'><name>\xe6\x9c\x8d\xe5\x8b\x99\xe5\x99\xa8-\xc3\xa9t\xc3\xa9"
+                 "</name><memory>1</memory><os><type>hvm</type></os></domain>");
+    assert_string_equal(d->name, "\xe6\x9c\x8d\xe5\x8b\x99\xe5\x99\xa8-\xc3\xa9t\xc3\xa9");
+    domain_def_free(d);
+    expect_error("<domain type='qemu'>\n  <name>a\xe2\x80\xae" "b</name>\n</domain>", VMERR_XML, 2,
+                 "name",
+                 "domain name 'a\xe2\x80\xae" "b' contains the character U+202E (names use letters, "
+                 "digits and - _ . + :, and do not start with '.' or '-')");
+    /* a value with a newline is quoted on one line */
+    expect_error("<domain type='a&#10;b'>\n</domain>", VMERR_XML, 1, "type",
+                 "unknown domain type 'a?b' (expected qemu, kvm, kqemu or xen)");
+}
+
+/* Write text to a new temp file; its path (caller frees and unlinks). */
+static char *temp_file(const char *text, size_t len)
+{
+    char *path = strdup("/tmp/vmdeck-domxml-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+/* Hostile input: oversized text and files, bytes that are not UTF-8, DTDs and entities
+ * (the billion laughs, external entities, an external DTD), NUL bytes, devices. */
+static void test_hostile_input(void **state)
+{
+    (void)state;
+    /* a domain of exactly n bytes, padded with a comment */
+    const char *head = "<domain type='qemu'><name>big</name><memory>1</memory>"
+                       "<os><type>hvm</type></os><!--";
+    const char *tail = "--></domain>\n";
+    size_t big = XMLUTIL_MAX_SIZE + 1;
+    char *huge = malloc(big + 1);
+    memset(huge, 'x', big);
+    memcpy(huge, head, strlen(head));
+    memcpy(huge + big - strlen(tail), tail, strlen(tail));
+    huge[big] = '\0';
+    /* just over 1 MiB: refused before parsing, as text and as a file */
+    char msg[128];
+    snprintf(msg, sizeof(msg), "the domain XML is %zu bytes, more than the 1 MiB vmdeck accepts",
+             big);
+    expect_error(huge, VMERR_XML, 0, "", msg);
+    char *path = temp_file(huge, big);
+    struct vmerr err = {0};
+    assert_null(domain_def_parse_file(path, &err));
+    assert_int_equal(err.code, VMERR_XML);
+    snprintf(msg, sizeof(msg), "the file is %zu bytes, more than the 1 MiB vmdeck accepts for XML",
+             big);
+    assert_string_equal(err.message, msg);
+    assert_string_equal(err.file, path);
+    unlink(path);
+    free(path);
+    /* exactly 1 MiB is fine, as text and as a file */
+    memset(huge, 'x', XMLUTIL_MAX_SIZE);
+    memcpy(huge, head, strlen(head));
+    memcpy(huge + XMLUTIL_MAX_SIZE - strlen(tail), tail, strlen(tail));
+    huge[XMLUTIL_MAX_SIZE] = '\0';
+    struct domain_def *d = parse_ok(huge);
+    assert_string_equal(d->name, "big");
+    domain_def_free(d);
+    path = temp_file(huge, XMLUTIL_MAX_SIZE);
+    d = domain_def_parse_file(path, &err);
+    assert_non_null(d);
+    domain_def_free(d);
+    unlink(path);
+    free(path);
+    free(huge);
+    /* a device is read only up to the limit */
+    assert_null(domain_def_parse_file("/dev/zero", &err));
+    assert_int_equal(err.code, VMERR_XML);
+    assert_string_equal(err.message, "the file is more than the 1 MiB vmdeck accepts for XML");
+
+    /* not UTF-8: the line and column of the first bad byte, whatever the declaration says */
+    expect_error("<domain type='qemu'>\n  <name>caf\xe9</name>\n</domain>", VMERR_XML, 2, "",
+                 "the XML is not valid UTF-8 (byte 0xE9 in column 12)");
+    expect_error("<?xml version='1.0' encoding='ISO-8859-1'?>\n<domain type='qemu'>\n"
+                 "  <name>caf\xe9</name>\n</domain>",
+                 VMERR_XML, 3, "", "the XML is not valid UTF-8 (byte 0xE9 in column 12)");
+    expect_error("<domain type='qemu'>\n\n  <name>\xc0\xafx</name>\n</domain>", VMERR_XML, 3, "",
+                 "the XML is not valid UTF-8 (byte 0xC0 in column 9)");
+    expect_error("<domain type='qemu'>\n  <name>\xed\xa0\x80</name>\n</domain>", VMERR_XML, 2, "",
+                 "the XML is not valid UTF-8 (byte 0xED in column 9)");
+    expect_error("<domain type='qemu'>\n  <name>\xf4\x90\x80\x80</name>\n</domain>", VMERR_XML, 2,
+                 "", "the XML is not valid UTF-8 (byte 0xF4 in column 9)");
+    expect_error("<domain type='qemu'>\n  <name>ab\xe2\x82</name>\n</domain>", VMERR_XML, 2, "",
+                 "the XML is not valid UTF-8 (byte 0xE2 in column 11)");
+
+    /* DTDs and entities: the parse stops at the <!DOCTYPE>, so nothing is expanded */
+    const char *laughs = "<?xml version='1.0'?>\n"
+                         "<!DOCTYPE domain [\n"
+                         "  <!ENTITY a 'aaaaaaaaaa'>\n"
+                         "  <!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;'>\n"
+                         "  <!ENTITY c '&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;'>\n"
+                         "  <!ENTITY d '&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;'>\n"
+                         "  <!ENTITY e '&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;'>\n"
+                         "  <!ENTITY f '&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;'>\n"
+                         "  <!ENTITY g '&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;'>\n"
+                         "]>\n"
+                         "<domain type='qemu'><name>&g;</name></domain>\n";
+    expect_error(laughs, VMERR_XML, 2, "DOCTYPE",
+                 "<!DOCTYPE> is not allowed in domain XML (no DTDs or entities)");
+    char *secret = temp_file("<name>leaked</name>", 19);
+    char *xxe = store_printf("<?xml version='1.0'?>\n<!DOCTYPE domain [\n"
+                             "  <!ENTITY s SYSTEM 'file://%s'>\n]>\n"
+                             "<domain type='qemu'>&s;<memory>1</memory>"
+                             "<os><type>hvm</type></os></domain>\n",
+                             secret);
+    expect_error(xxe, VMERR_XML, 2, "DOCTYPE",
+                 "<!DOCTYPE> is not allowed in domain XML (no DTDs or entities)");
+    free(xxe);
+    unlink(secret);
+    free(secret);
+    expect_error("<!DOCTYPE domain SYSTEM 'http://192.0.2.1/domain.dtd'>\n<domain type='qemu'/>",
+                 VMERR_XML, 1, "DOCTYPE",
+                 "<!DOCTYPE> is not allowed in domain XML (no DTDs or entities)");
+    expect_error("<!DOCTYPE domain [<!ENTITY % p SYSTEM 'http://192.0.2.1/p'> %p;]>\n"
+                 "<domain type='qemu'/>",
+                 VMERR_XML, 1, "DOCTYPE",
+                 "<!DOCTYPE> is not allowed in domain XML (no DTDs or entities)");
+    /* an undeclared entity is plain malformed XML */
+    expect_error("<domain type='qemu'>\n  <name>&x;</name>\n</domain>", VMERR_XML, 2, "",
+                 "XML is not well formed: Entity 'x' not defined");
+
+    /* a NUL byte in a file: its line */
+    path = temp_file("<domain>\n<name>a\0b</name>\n</domain>\n", 35);
+    assert_null(domain_def_parse_file(path, &err));
+    assert_int_equal(err.code, VMERR_XML);
+    assert_int_equal(err.line, 2);
+    assert_string_equal(err.message, "the file contains a NUL byte; it is not XML text");
+    unlink(path);
+    free(path);
+}
+
+/* The schema is the second net: with a stricter domain.rng in $VMDECK_SCHEMA_DIR, a
+ * document the model accepts is refused with the schema's message. */
+static void test_schema_second_net(void **state)
+{
+    (void)state;
+    char *dir = testutil_tmpdir("domxml-schema"), *path = store_printf("%s/domain.rng", dir);
+    const char *strict = "<grammar xmlns='http://relaxng.org/ns/structure/1.0'><start>"
+                         "<element name='domain'><attribute name='type'><value>kvm</value>"
+                         "</attribute><element name='name'><text/></element>"
+                         "<element name='memory'><text/></element>"
+                         "<element name='os'><element name='type'><text/></element></element>"
+                         "</element></start></grammar>\n";
+    assert_int_equal(store_write_atomic(path, strict, strlen(strict), NULL), 0);
+    const char *saved = getenv("VMDECK_SCHEMA_DIR");
+    char *old = saved ? strdup(saved) : NULL;
+    setenv("VMDECK_SCHEMA_DIR", dir, 1);
+    schema_cleanup();
+    expect_error("<domain type='qemu'>\n  <name>n</name>\n  <memory>1</memory>\n"
+                 "  <os><type>hvm</type></os>\n</domain>\n",
+                 VMERR_XML, 1, "type", "<domain> type='qemu': expected kvm");
+    struct domain_def *d = parse_ok("<domain type='kvm'><name>n</name><memory>1</memory>"
+                                    "<os><type>hvm</type></os></domain>");
+    domain_def_free(d);
+    if (old)
+        setenv("VMDECK_SCHEMA_DIR", old, 1);
+    else
+        unsetenv("VMDECK_SCHEMA_DIR");
+    free(old);
+    schema_cleanup();
+    testutil_rm_rf(dir);
+    free(path);
+    free(dir);
+}
+
 /* Run every test. */
 int main(void)
 {
@@ -1190,7 +1613,12 @@ int main(void)
         cmocka_unit_test(test_memory_units),      cmocka_unit_test(test_bad_wellformedness),
         cmocka_unit_test(test_bad_semantics),     cmocka_unit_test(test_bad_devices),
         cmocka_unit_test(test_parse_file_errors), cmocka_unit_test(test_uuid),
-        cmocka_unit_test(test_names_and_tables),
+        cmocka_unit_test(test_names_and_tables),  cmocka_unit_test(test_foreign_namespaces),
+        cmocka_unit_test(test_libvirt_decorations), cmocka_unit_test(test_did_you_mean),
+        cmocka_unit_test(test_cross_checks),      cmocka_unit_test(test_hostile_input),
+        cmocka_unit_test(test_schema_second_net),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    schema_cleanup();
+    return failed;
 }
