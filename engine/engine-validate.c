@@ -1,6 +1,6 @@
 /* engine-validate: `vmdeck validate FILE` without a connection. A file name flows in; its
  * text goes through the same guards and parsers as define (xmlutil_read_file/xmlutil_read,
- * then domain_def/network_def parsing chosen by the root element, which ends
+ * then domain_def/network_def/capabilities parsing chosen by the root element, which ends
  * with the RelaxNG schema), and then through the schema once more collecting every problem
  * it can name. The problems flow out as a list of VMERR_XML errors sorted by line, with the
  * model's precise message kept where both report the same line and field. */
@@ -11,6 +11,7 @@
 
 #include <libxml/tree.h>
 
+#include "engine/capabilities.h"
 #include "engine/domain-def.h"
 #include "engine/network-def.h"
 #include "engine/schema.h"
@@ -47,6 +48,19 @@ static int validate_network(const char *xml, const char *source, char *name, siz
     return 0;
 }
 
+/* Capabilities XML through capabilities_parse_string (it has no name). */
+static int validate_capabilities(const char *xml, const char *source, char *name, size_t len,
+                                 struct vmerr *err)
+{
+    struct capabilities *caps = capabilities_parse_string(xml, source, err);
+    if (!caps)
+        return -1;
+    if (len)
+        name[0] = '\0';
+    capabilities_free(caps);
+    return 0;
+}
+
 /* The dialects, by root element; each root name is also its schema's name. */
 static const struct {
     const char *root;
@@ -54,6 +68,7 @@ static const struct {
 } validate_dialects[] = {
     {"domain", validate_domain},
     {"network", validate_network},
+    {"capabilities", validate_capabilities},
 };
 
 /* Add a problem unless one on the same line about the same field is already listed. */

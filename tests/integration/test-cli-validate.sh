@@ -3,6 +3,7 @@
 # or state dir. A valid domain or network prints "FILE: valid (KIND 'NAME')" on stdout and
 # exits 0; an invalid file prints every problem as one "FILE:LINE: ..." line on stderr (in
 # line order, nothing on stdout, no extra "error:" line) and exits 1; usage errors exit 2.
+# Capabilities documents are recognised by their root element too.
 # Also: hostile input (DOCTYPE, over 1 MiB, not UTF-8) and what define says about the same
 # file (the same validator runs there).
 set -u
@@ -68,6 +69,20 @@ run validate net.xml
 same "$RC" 0 "valid network exits 0"
 same "$OUT" "net.xml: valid (network 'lab')" "valid network line"
 
+# capabilities: the seed's and what `vmdeck capabilities` prints for the test driver
+cp "$SRC/tests/data/seed/capabilities-partial.xml" caps-seed.xml
+run validate caps-seed.xml
+same "$RC" 0 "the seed's capabilities exit 0"
+same "$OUT" "caps-seed.xml: valid (capabilities)" "the seed's capabilities line"
+"$VMDECK_BIN" -c test:///default capabilities >caps.xml
+run validate caps.xml
+same "$OUT" "caps.xml: valid (capabilities)" "the test driver's capabilities are valid"
+sed 's#<wordsize>32</wordsize>#<wordsize>sixty</wordsize>#' caps-seed.xml >caps-bad.xml
+run validate caps-bad.xml
+same "$RC" 1 "bad capabilities exit 1"
+[[ "$ERR" == "caps-bad.xml:27: "*"sixty"* ]]
+check $? "bad capabilities name the line of <wordsize>"
+
 # several problems: one line each, in line order, exit 1, nothing on stdout
 cat >bad.xml <<'XML'
 <domain type='qemu' idd='1'>
@@ -113,8 +128,8 @@ same "$ERR" "big.xml: the file is 1100000 bytes, more than the 1 MiB vmdeck acce
 printf '<interface type="user"/>\n' >iface.xml
 run validate iface.xml
 same "$RC" 1 "an unknown root element exits 1"
-[[ "$ERR" == "iface.xml:1: <interface> is not a document vmdeck knows (expected <domain>"* ]]
-check $? "an unknown root element names the documents vmdeck knows"
+same "$ERR" "iface.xml:1: <interface> is not a document vmdeck knows (expected <domain>, \
+<network> or <capabilities>)" "an unknown root element names the documents vmdeck knows"
 run validate missing.xml
 same "$RC" 1 "a missing file exits 1"
 same "$ERR" "missing.xml: cannot read missing.xml: No such file or directory" "missing file"
