@@ -36,7 +36,7 @@ static const char *qemu_capabilities_check_archs(const struct capabilities *caps
             used += (size_t)n;
     }
     if (!buf[0])
-        snprintf(buf, len, "none: no qemu-system-* found on PATH");
+        snprintf(buf, len, "none");
     return buf;
 }
 
@@ -173,7 +173,7 @@ int qemu_capabilities_check_def(struct capabilities *caps, const char *cache_dir
             return qemu_capabilities_check_emulator_error(
                 def, err, "<emulator> '%s' runs %s guests, not %s", def->emulator, eg->arch, arch);
         g = capabilities_find_guest(caps, os_type, arch);
-        if (!g || strcmp(g->emulator, def->emulator))
+        if (!g || !g->emulator || strcmp(g->emulator, def->emulator))
             g = eg; /* its own machines and domain types are what count */
     } else if (!g) {
         return vmerr_set_xml(err, NULL, 0, "arch",
