@@ -420,6 +420,27 @@ static int check_utf8(const struct xmlutil_ctx *x, const char *text)
     return 0;
 }
 
+/* libxml2's loader for anything outside a document (DTDs, external entities, RelaxNG
+ * includes): vmdeck never loads any, so every request is refused. */
+static xmlParserInputPtr deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+    (void)url;
+    (void)id;
+    (void)ctxt;
+    return NULL;
+}
+
+/* Set libxml2 up once: its parser, and no loading of anything outside a document. */
+void xmlutil_init(void)
+{
+    static bool done;
+    if (done)
+        return;
+    xmlInitParser();
+    xmlSetExternalEntityLoader(deny_loader);
+    done = true;
+}
+
 /* Parse text into a document; one VMERR_XML for the first problem (see xmlutil.h). */
 struct _xmlDoc *xmlutil_read(const struct xmlutil_ctx *x, const char *xml, const char *root_name)
 {
@@ -438,7 +459,7 @@ struct _xmlDoc *xmlutil_read(const struct xmlutil_ctx *x, const char *xml, const
     }
     if (check_utf8(x, xml) < 0)
         return NULL;
-    xmlInitParser();
+    xmlutil_init();
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
         vmerr_set(x->err, VMERR_INTERNAL, "%s: cannot allocate an XML parser", x->source);

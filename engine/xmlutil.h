@@ -59,6 +59,11 @@ int xmlutil_parse_yesno(const struct xmlutil_ctx *x, const struct _xmlNode *node
 /* Duplicate text with leading/trailing blanks removed. */
 char *xmlutil_strip(const char *text);
 
+/* Set libxml2 up (once per process; xmlutil_read calls it): its parser, and an external
+ * entity loader that refuses everything, so no DTD, entity or schema include is ever read
+ * from a file or the network, whatever parser options a caller uses. */
+void xmlutil_init(void);
+
 /* The most XML text vmdeck reads in one document: 1 MiB. */
 #define XMLUTIL_MAX_SIZE (1024 * 1024)
 

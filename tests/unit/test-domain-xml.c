@@ -1553,6 +1553,18 @@ static void test_hostile_input(void **state)
                  "<domain type='qemu'/>",
                  VMERR_XML, 1, "DOCTYPE",
                  "<!DOCTYPE> is not allowed in domain XML (no DTDs or entities)");
+    /* and libxml2 itself loads nothing from outside, even when asked to */
+    xmlutil_init();
+    char *dtd = temp_file("<!ELEMENT d ANY>\n<!ENTITY e 'expanded'>\n", 38);
+    char *doc_text = store_printf("<!DOCTYPE d SYSTEM 'file://%s'>\n<d>&e;</d>\n", dtd);
+    xmlDocPtr raw = xmlReadMemory(doc_text, (int)strlen(doc_text), NULL, NULL,
+                                  XML_PARSE_DTDLOAD | XML_PARSE_NOENT | XML_PARSE_NOERROR |
+                                      XML_PARSE_NOWARNING);
+    assert_true(!raw || !raw->extSubset);
+    xmlFreeDoc(raw);
+    free(doc_text);
+    unlink(dtd);
+    free(dtd);
     /* an undeclared entity is plain malformed XML */
     expect_error("<domain type='qemu'>\n  <name>&x;</name>\n</domain>", VMERR_XML, 2, "",
                  "XML is not well formed: Entity 'x' not defined");
