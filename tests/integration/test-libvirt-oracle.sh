@@ -1,8 +1,9 @@
 #!/bin/bash
 # test-libvirt-oracle: libvirt's own schemas judge what vmdeck writes. Every expected output
-# of the golden corpus (tests/data/xml/{domain,network}/*.out, which test-xml-golden proves
-# equal to the formatter's output) and the XML the vmdeck binary dumps for the test driver's
-# domains must pass `virt-xml-validate FILE domain|network` (Debian package libvirt-clients,
+# of the golden corpus (tests/data/xml/{domain,network,capabilities}/*.out, which
+# test-xml-golden proves equal to the formatter's output) and the XML the vmdeck binary writes
+# (the test driver's domains, `vmdeck capabilities`) must pass
+# `virt-xml-validate FILE domain|network|capability` (Debian package libvirt-clients,
 # installed by `make deps`). The oracle is checked to be awake: it must reject the seed's
 # 2007 spellings that we convert (<clock sync=...>), so a validator that accepts everything
 # cannot pass this test.
@@ -57,7 +58,9 @@ validate() {
 }
 
 # Every expected output of the golden corpus.
-for kind in domain network; do
+for kind in domain network capabilities; do
+    schema=$kind
+    [ "$kind" = capabilities ] && schema=capability
     count=0
     for out in "$DATA/$kind"/*.out; do
         [ -e "$out" ] || continue
@@ -65,14 +68,14 @@ for kind in domain network; do
         name=$(basename "$out" .out)
         key=$kind/$name
         if [ -n "${DIVERGES[$key]:-}" ]; then
-            if virt-xml-validate "$out" "$kind" >/dev/null 2>&1; then
+            if virt-xml-validate "$out" "$schema" >/dev/null 2>&1; then
                 fail "$key.out now passes libvirt's schema as it is: drop it from DIVERGES"
                 continue
             fi
             sed "${DIVERGES[$key]}" "$out" >"$TMP/$name.xml"
-            validate "$TMP/$name.xml" "$kind" "$key.out (with ${DIVERGES[$key]})"
+            validate "$TMP/$name.xml" "$schema" "$key.out (with ${DIVERGES[$key]})"
         else
-            validate "$out" "$kind" "$key.out"
+            validate "$out" "$schema" "$key.out"
         fi
     done
     if [ "$count" -eq 0 ]; then
@@ -91,6 +94,15 @@ for dom in test test2; do
             fail "vmdeck dumpxml $flag $dom: $(cat "$TMP/err")"
         fi
     done
+done
+
+# What `vmdeck capabilities` writes for the test driver and for this host's QEMU.
+for uri in test:///default qemu:///session; do
+    if "$VMDECK_BIN" -c "$uri" capabilities >"$TMP/caps.xml" 2>"$TMP/err"; then
+        validate "$TMP/caps.xml" capability "vmdeck -c $uri capabilities"
+    else
+        fail "vmdeck -c $uri capabilities: $(cat "$TMP/err")"
+    fi
 done
 
 # The oracle is awake: it rejects the seed's <clock sync=...> that we write as offset=.

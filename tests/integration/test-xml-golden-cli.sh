@@ -1,6 +1,6 @@
 #!/bin/bash
 # test-xml-golden-cli: the golden corpus through the real binary. `vmdeck validate NAME.xml`
-# must agree with tests/data/xml/{domain,network}: exit 0 and "NAME.xml: valid (...)" where
+# must agree with tests/data/xml/{domain,network,capabilities}: exit 0 and "NAME.xml: valid (...)" where
 # NAME.out exists; where NAME.err exists, exit 1, nothing on stdout, and the line of NAME.err
 # among the error lines on stderr (validate lists every problem it finds, one per line; it
 # reads the dialect from the root element, so "domain XML" may read "XML" before that, and
@@ -23,7 +23,7 @@ fail() {
     FAILED=$((FAILED + 1))
 }
 
-for kind in domain network; do
+for kind in domain network capabilities; do
     dir=$SRC/tests/data/xml/$kind
     cd "$dir" || exit 1
     for xml in *.xml; do
@@ -33,7 +33,7 @@ for kind in domain network; do
         out=$(cat "$TMP/out")
         err=$(cat "$TMP/err")
         if [ -e "$name.out" ]; then
-            if [ "$rc" -eq 0 ] && [[ "$out" == "$xml: valid ($kind "* ]] && [ -z "$err" ]; then
+            if [ "$rc" -eq 0 ] && [[ "$out" == "$xml: valid ($kind"* ]] && [ -z "$err" ]; then
                 PASSED=$((PASSED + 1))
             else
                 fail "$kind/$xml: expected valid, got exit $rc, stdout '$out', stderr '$err'"
@@ -41,8 +41,8 @@ for kind in domain network; do
         elif [ "$name" = bad-wrong-root ]; then
             continue
         elif [ -e "$name.err" ]; then
-            want=$(sed -E 's/(domain|network) XML/XML/' "$name.err")
-            got=$(printf '%s\n' "$err" | sed -E 's/(domain|network) XML/XML/')
+            want=$(sed -E 's/(domain|network|capabilities) XML/XML/' "$name.err")
+            got=$(printf '%s\n' "$err" | sed -E 's/(domain|network|capabilities) XML/XML/')
             if [ "$rc" -ne 1 ] || [ -n "$out" ] || [ -z "$err" ]; then
                 fail "$kind/$xml: expected errors and exit 1, got exit $rc, stdout '$out'," \
                     "stderr '$err'"

@@ -1,7 +1,7 @@
 /* test-xml-golden: the data-driven golden corpus. Every tests/data/xml/DIALECT/NAME.xml flows
- * through the real parser of its dialect (domain, network): when it parses, the canonical
- * (inactive) output must equal NAME.out and parsing that output must give the same text back;
- * when it does not, the one-line error (vmerr_line) must equal NAME.err. Each case is its own
+ * through the real parser of its dialect (domain, network, capabilities): when it parses, the
+ * canonical (inactive) output must equal NAME.out and parsing that output must give the same text
+ * back; when it does not, the one-line error (vmerr_line) must equal NAME.err. Each case is its own
  * cmocka test, named DIALECT/NAME. VMDECK_REGENERATE=1 rewrites the .out/.err files (and
  * removes the stale one of the pair) for review with git diff. Uuids the parser generates
  * (the input has none) are checked to be fresh version-4 uuids and then replaced by a fixed
@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/capabilities.h"
 #include "engine/domain-def.h"
 #include "engine/network-def.h"
 #include "testutil.h"
@@ -115,11 +116,38 @@ static void golden_network_free(void *obj)
     network_def_free(obj);
 }
 
+/* ---- the capabilities dialect ---- */
+
+/* Parse a capabilities file. */
+static void *golden_capabilities_parse(const char *path, struct vmerr *err)
+{
+    return capabilities_parse_file(path, err);
+}
+
+/* Capabilities documents have no uuid: nothing to normalise. */
+static void golden_capabilities_fix_uuid(void *a, void *b)
+{
+}
+
+/* The canonical capabilities XML (what vmdeck capabilities writes). */
+static char *golden_capabilities_format(const void *obj)
+{
+    return capabilities_format(obj);
+}
+
+/* Free a capabilities document. */
+static void golden_capabilities_free(void *obj)
+{
+    capabilities_free(obj);
+}
+
 static const struct golden_dialect golden_dialects[] = {
     {"domain", golden_domain_parse, golden_domain_fix_uuid, golden_domain_format,
      golden_domain_free},
     {"network", golden_network_parse, golden_network_fix_uuid, golden_network_format,
      golden_network_free},
+    {"capabilities", golden_capabilities_parse, golden_capabilities_fix_uuid,
+     golden_capabilities_format, golden_capabilities_free},
 };
 
 /* ---- files ---- */
