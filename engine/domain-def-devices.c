@@ -94,8 +94,7 @@ static int nonempty_attr(const struct xmlutil_ctx *x, const xmlNode *node, const
     char *v = xmlutil_attr(node, name);
     if (v && !*v) {
         free(v);
-        return xmlutil_error(x, node, name, "<%s %s=''> is empty", (const char *)node->name,
-                                    name);
+        return xmlutil_error(x, node, name, "<%s %s=''> is empty", (const char *)node->name, name);
     }
     free(*out);
     *out = v;
@@ -107,7 +106,7 @@ static int once(const struct xmlutil_ctx *x, const xmlNode *node, bool *seen)
 {
     if (*seen)
         return xmlutil_error(x, node, (const char *)node->name, "<%s> appears twice in <%s>",
-                                    (const char *)node->name, (const char *)node->parent->name);
+                             (const char *)node->name, (const char *)node->parent->name);
     *seen = true;
     return 0;
 }
@@ -178,9 +177,13 @@ static int parse_address(const struct xmlutil_ctx *x, const xmlNode *node, char 
         char *v = xmlutil_attr(node, (const char *)a->name);
         fprintf(f, " %s='", (const char *)a->name);
         for (const char *p = v; *p; p++) {
-            const char *esc = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '\'' ? "&apos;"
-                              : *p == '\n'  ? "&#10;" : *p == '\t' ? "&#9;" : *p == '\r' ? "&#13;"
-                                                                                   : NULL;
+            const char *esc = *p == '&'    ? "&amp;"
+                              : *p == '<'  ? "&lt;"
+                              : *p == '\'' ? "&apos;"
+                              : *p == '\n' ? "&#10;"
+                              : *p == '\t' ? "&#9;"
+                              : *p == '\r' ? "&#13;"
+                                           : NULL;
             if (esc)
                 fputs(esc, f);
             else
@@ -199,7 +202,8 @@ static int parse_address(const struct xmlutil_ctx *x, const xmlNode *node, char 
 /* ---- <disk> ---- */
 
 /* <source file=...> or <source dev=...> of a disk, matching its type. */
-static int parse_disk_source(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_disk *d)
+static int parse_disk_source(const struct xmlutil_ctx *x, const xmlNode *node,
+                             struct domain_disk *d)
 {
     static const char *const attrs[] = {"file", "dev", NULL};
     if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
@@ -209,9 +213,8 @@ static int parse_disk_source(const struct xmlutil_ctx *x, const xmlNode *node, s
     char *wrong = xmlutil_attr(node, other);
     if (wrong) {
         free(wrong);
-        return xmlutil_error(x, node, other,
-                                    "<disk type='%s'> takes <source %s=...>, not %s=",
-                                    domain_disk_type_to_string(d->type), want, other);
+        return xmlutil_error(x, node, other, "<disk type='%s'> takes <source %s=...>, not %s=",
+                             domain_disk_type_to_string(d->type), want, other);
     }
     char *v = xmlutil_attr(node, want);
     if (v && !*v) { /* an empty path is an empty drive, as in libvirt */
@@ -223,7 +226,8 @@ static int parse_disk_source(const struct xmlutil_ctx *x, const xmlNode *node, s
 }
 
 /* <target dev=... bus=...> of a disk. */
-static int parse_disk_target(const struct xmlutil_ctx *x, const xmlNode *node, struct domain_disk *d)
+static int parse_disk_target(const struct xmlutil_ctx *x, const xmlNode *node,
+                             struct domain_disk *d)
 {
     static const char *const attrs[] = {"dev", "bus", NULL};
     if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
@@ -233,18 +237,18 @@ static int parse_disk_target(const struct xmlutil_ctx *x, const xmlNode *node, s
         return -1;
     if (d->target_dev && strpbrk(d->target_dev, "/, \t\n"))
         return xmlutil_error(x, node, "dev",
-                                    "<target dev='%s'> is not a device name (no '/', ',' or "
-                                    "blanks)",
-                                    d->target_dev);
+                             "<target dev='%s'> is not a device name (no '/', ',' or "
+                             "blanks)",
+                             d->target_dev);
     if (d->target_bus) {
         size_t i = 0;
         while (disk_buses[i] && strcmp(disk_buses[i], d->target_bus))
             i++;
         if (!disk_buses[i])
             return xmlutil_error(x, node, "bus",
-                                        "unknown disk bus '%s' (expected ide, scsi, virtio, xen, "
-                                        "usb, sata or fdc)",
-                                        d->target_bus);
+                                 "unknown disk bus '%s' (expected ide, scsi, virtio, xen, "
+                                 "usb, sata or fdc)",
+                                 d->target_bus);
     }
     return 0;
 }
@@ -266,43 +270,42 @@ static int check_disk(const struct xmlutil_ctx *x, const xmlNode *node, struct d
         return xmlutil_error(x, node, "target", "<disk> needs a <target dev=...>");
     if (!d->source && d->device == DOMAIN_DISK_DEVICE_DISK)
         return xmlutil_error(x, node, "source",
-                                    "<disk> '%s' needs a <source %s=...> (only cdrom and "
-                                    "floppy drives may be empty)",
-                                    d->target_dev,
-                                    d->type == DOMAIN_DISK_TYPE_FILE ? "file" : "dev");
+                             "<disk> '%s' needs a <source %s=...> (only cdrom and "
+                             "floppy drives may be empty)",
+                             d->target_dev, d->type == DOMAIN_DISK_TYPE_FILE ? "file" : "dev");
     bool fd_name = !strncmp(d->target_dev, "fd", 2);
     if (d->device == DOMAIN_DISK_DEVICE_FLOPPY && !fd_name)
         return xmlutil_error(x, node, "dev", "floppy <disk> target '%s' must be named fd*",
-                                    d->target_dev);
+                             d->target_dev);
     if (d->device != DOMAIN_DISK_DEVICE_FLOPPY && fd_name)
         return xmlutil_error(x, node, "dev",
-                                    "<disk device='%s'> target '%s': fd* names are for floppies",
-                                    domain_disk_device_to_string(d->device), d->target_dev);
+                             "<disk device='%s'> target '%s': fd* names are for floppies",
+                             domain_disk_device_to_string(d->device), d->target_dev);
     if (!d->target_bus) {
         const char *bus = disk_bus_from_target(d->target_dev);
         if (!bus)
             return xmlutil_error(x, node, "bus",
-                                        "<disk> target '%s' does not imply a bus (hd*, sd*, "
-                                        "vd*, xvd*, fd*); give <target bus=...>",
-                                        d->target_dev);
+                                 "<disk> target '%s' does not imply a bus (hd*, sd*, "
+                                 "vd*, xvd*, fd*); give <target bus=...>",
+                                 d->target_dev);
         d->target_bus = strdup(bus);
     }
     if ((d->device == DOMAIN_DISK_DEVICE_FLOPPY) != !strcmp(d->target_bus, "fdc"))
         return xmlutil_error(x, node, "bus",
-                                    "<disk device='%s'> cannot be on bus '%s' (fdc is for "
-                                    "floppies only)",
-                                    domain_disk_device_to_string(d->device), d->target_bus);
+                             "<disk device='%s'> cannot be on bus '%s' (fdc is for "
+                             "floppies only)",
+                             domain_disk_device_to_string(d->device), d->target_bus);
     for (size_t i = 0; i < def->ndisks; i++)
         if (!strcmp(def->disks[i].target_dev, d->target_dev))
             return xmlutil_error(x, node, "dev",
-                                        "<disk> target '%s' is used twice (first on line %d)",
-                                        d->target_dev, def->disks[i].line);
+                                 "<disk> target '%s' is used twice (first on line %d)",
+                                 d->target_dev, def->disks[i].line);
     return 0;
 }
 
 /* Disk cache modes libvirt knows (<driver cache=...>). */
-static const char *const disk_cache_modes[] = {"default",    "none",   "writethrough", "writeback",
-                                               "directsync", "unsafe", NULL};
+static const char *const disk_cache_modes[] = {
+    "default", "none", "writethrough", "writeback", "directsync", "unsafe", NULL};
 
 /* Whether s is one of the NULL-terminated names. */
 static bool one_of(const char *s, const char *const *names)
@@ -367,11 +370,11 @@ static int parse_disk(const struct xmlutil_ctx *x, const xmlNode *node, struct d
     int dv = device ? domain_disk_device_from_string(device) : DOMAIN_DISK_DEVICE_DISK;
     int rc = 0;
     if (t < 0)
-        rc = xmlutil_error(x, node, "type",
-                                  "unknown disk type '%s' (expected file or block)", type);
+        rc =
+            xmlutil_error(x, node, "type", "unknown disk type '%s' (expected file or block)", type);
     else if (dv < 0)
-        rc = xmlutil_error(
-            x, node, "device", "unknown disk device '%s' (expected disk, cdrom or floppy)", device);
+        rc = xmlutil_error(x, node, "device",
+                           "unknown disk device '%s' (expected disk, cdrom or floppy)", device);
     free(type);
     free(device);
     if (rc < 0)
@@ -451,9 +454,9 @@ static int parse_net_mac(const struct xmlutil_ctx *x, const xmlNode *node, struc
         rc = xmlutil_error(x, node, "address", "<mac> needs an address attribute");
     else if (parse_mac(addr, n->mac) < 0)
         rc = xmlutil_error(x, node, "address",
-                                  "<mac> address '%s' is not a MAC address (expected six hex "
-                                  "bytes like 52:54:00:12:34:56)",
-                                  addr);
+                           "<mac> address '%s' is not a MAC address (expected six hex "
+                           "bytes like 52:54:00:12:34:56)",
+                           addr);
     free(addr);
     n->has_mac = rc == 0;
     return rc;
@@ -505,8 +508,7 @@ static int parse_net_source(const struct xmlutil_ctx *x, const xmlNode *node, st
             return -1;
         }
         if (a && b && strcmp(a, b)) {
-            xmlutil_error(x, node, now, "<source> %s='%s' and %s='%s' disagree", now, a, old,
-                                 b);
+            xmlutil_error(x, node, now, "<source> %s='%s' and %s='%s' disagree", now, a, old, b);
             free(a);
             free(b);
             return -1;
@@ -522,8 +524,8 @@ static int parse_net_source(const struct xmlutil_ctx *x, const xmlNode *node, st
         return -1;
     if (n->source_address && !socket_address_ok(n->source_address))
         return xmlutil_error(x, node, "address",
-                                    "<source> address '%s' is not a host name or IP address",
-                                    n->source_address);
+                             "<source> address '%s' is not a host name or IP address",
+                             n->source_address);
     char *port = xmlutil_attr(node, "port");
     if (port) {
         long long v;
@@ -547,8 +549,8 @@ static int parse_net_leaf(const struct xmlutil_ctx *x, const xmlNode *node, cons
     if (nonempty_attr(x, node, attr, out) < 0)
         return -1;
     if (!*out)
-        return xmlutil_error(x, node, attr, "<%s> needs a %s attribute",
-                                    (const char *)node->name, attr);
+        return xmlutil_error(x, node, attr, "<%s> needs a %s attribute", (const char *)node->name,
+                             attr);
     return 0;
 }
 
@@ -573,41 +575,41 @@ static int check_net(const struct xmlutil_ctx *x, const xmlNode *node, const str
     const char *type = domain_net_type_to_string(n->type);
     if (n->type == DOMAIN_NET_NETWORK && !n->source_network)
         return xmlutil_error(x, node, "source",
-                                    "<interface type='network'> needs a <source network=...>");
+                             "<interface type='network'> needs a <source network=...>");
     if (n->type == DOMAIN_NET_BRIDGE && !n->source_bridge)
         return xmlutil_error(x, node, "source",
-                                    "<interface type='bridge'> needs a <source bridge=...>");
+                             "<interface type='bridge'> needs a <source bridge=...>");
     if ((n->type == DOMAIN_NET_MCAST || n->type == DOMAIN_NET_CLIENT) && !n->source_address)
         return xmlutil_error(x, node, "source",
-                                    "<interface type='%s'> needs a <source address=...>", type);
+                             "<interface type='%s'> needs a <source address=...>", type);
     if ((n->type == DOMAIN_NET_MCAST || n->type == DOMAIN_NET_SERVER ||
          n->type == DOMAIN_NET_CLIENT) &&
         !n->source_port)
-        return xmlutil_error(x, node, "source",
-                                    "<interface type='%s'> needs a <source port=...>", type);
+        return xmlutil_error(x, node, "source", "<interface type='%s'> needs a <source port=...>",
+                             type);
     if (n->type == DOMAIN_NET_MCAST) {
         struct in_addr a;
         if (inet_pton(AF_INET, n->source_address, &a) != 1 || (ntohl(a.s_addr) >> 28) != 0xe)
             return xmlutil_error(x, node, "address",
-                                        "<interface type='mcast'> address '%s' is not an IPv4 "
-                                        "multicast address (224.0.0.0/4)",
-                                        n->source_address);
+                                 "<interface type='mcast'> address '%s' is not an IPv4 "
+                                 "multicast address (224.0.0.0/4)",
+                                 n->source_address);
     }
     if (n->target_dev && !ifname_ok(n->target_dev))
         return xmlutil_error(x, node, "dev",
-                                    "<interface> target dev '%s' is not an interface name (at "
-                                    "most 15 bytes, no '/', ':', ',' or blanks)",
-                                    n->target_dev);
+                             "<interface> target dev '%s' is not an interface name (at "
+                             "most 15 bytes, no '/', ':', ',' or blanks)",
+                             n->target_dev);
     if (n->model && !model_ok(n->model))
         return xmlutil_error(x, node, "model",
-                                    "<interface> model '%s' contains characters other than "
-                                    "letters, digits, '_' and '-'",
-                                    n->model);
+                             "<interface> model '%s' contains characters other than "
+                             "letters, digits, '_' and '-'",
+                             n->model);
     if (n->ip) {
         unsigned char buf[16];
         if (inet_pton(AF_INET, n->ip, buf) != 1 && inet_pton(AF_INET6, n->ip, buf) != 1)
-            return xmlutil_error(x, node, "ip",
-                                        "<interface> ip address '%s' is not an IP address", n->ip);
+            return xmlutil_error(x, node, "ip", "<interface> ip address '%s' is not an IP address",
+                                 n->ip);
     }
     return 0;
 }
@@ -623,16 +625,16 @@ static int parse_interface(const struct xmlutil_ctx *x, const xmlNode *node, str
     int t = type ? domain_net_type_from_string(type) : DOMAIN_NET_USER;
     if (t < 0) {
         xmlutil_error(x, node, "type",
-                             "unknown interface type '%s' (expected user, network, bridge, "
-                             "ethernet, mcast, server or client)",
-                             type);
+                      "unknown interface type '%s' (expected user, network, bridge, "
+                      "ethernet, mcast, server or client)",
+                      type);
         free(type);
         return -1;
     }
     free(type);
     n.type = (enum domain_net_type)t;
-    static const char *const children[] = {"mac",   "source", "script", "target", "model",
-                                           "ip",    "alias",  "address", NULL};
+    static const char *const children[] = {"mac", "source", "script",  "target", "model",
+                                           "ip",  "alias",  "address", NULL};
     bool seen[6] = {false};
     int rc = 0;
     for (const xmlNode *c = node->children; c && rc == 0; c = c->next) {
@@ -668,9 +670,9 @@ static int parse_interface(const struct xmlutil_ctx *x, const xmlNode *node, str
         if (def->nets[i].has_mac && !memcmp(def->nets[i].mac, n.mac, 6)) {
             net_clear(&n);
             return xmlutil_error(x, node, "mac",
-                                        "<interface> MAC address is used twice (first on line "
-                                        "%d)",
-                                        def->nets[i].line);
+                                 "<interface> MAC address is used twice (first on line "
+                                 "%d)",
+                                 def->nets[i].line);
         }
     for (size_t i = 0; n.target_dev && i < def->nnets; i++)
         if (def->nets[i].target_dev && !strcmp(def->nets[i].target_dev, n.target_dev)) {
@@ -697,8 +699,7 @@ static int parse_chr_source(const struct xmlutil_ctx *x, const xmlNode *node, st
     if (nonempty_attr(x, node, "path", &path) < 0)
         return -1;
     if (path && c->tty && strcmp(path, c->tty)) {
-        xmlutil_error(x, node, "path", "<source path='%s'> and tty='%s' disagree", path,
-                             c->tty);
+        xmlutil_error(x, node, "path", "<source path='%s'> and tty='%s' disagree", path, c->tty);
         free(path);
         return -1;
     }
@@ -780,7 +781,7 @@ static int parse_chr(const struct xmlutil_ctx *x, const xmlNode *node, struct do
     int t = type ? domain_chr_type_from_string(type) : DOMAIN_CHR_PTY;
     if (t < 0) {
         xmlutil_error(x, node, "type", "<%s> type '%s' is not supported (only pty)",
-                             (const char *)node->name, type);
+                      (const char *)node->name, type);
         free(type);
         return -1;
     }
@@ -806,8 +807,8 @@ static int parse_chr(const struct xmlutil_ctx *x, const xmlNode *node, struct do
     for (size_t i = 0; rc == 0 && i < count; i++)
         if (list[i].port == c.port)
             rc = xmlutil_error(x, node, "port",
-                                      "<%s> target port %d is used twice (first on line %d)",
-                                      (const char *)node->name, c.port, list[i].line);
+                               "<%s> target port %d is used twice (first on line %d)",
+                               (const char *)node->name, c.port, list[i].line);
     if (rc < 0) {
         chr_clear(&c);
         return -1;
@@ -831,8 +832,8 @@ static int parse_graphics_listen(const struct xmlutil_ctx *x, const xmlNode *nod
         return -1;
     char *type = xmlutil_attr(node, "type");
     if (type && strcmp(type, "address")) {
-        xmlutil_error(x, node, "type",
-                             "<listen> type '%s' is not supported (only 'address')", type);
+        xmlutil_error(x, node, "type", "<listen> type '%s' is not supported (only 'address')",
+                      type);
         free(type);
         return -1;
     }
@@ -844,8 +845,7 @@ static int parse_graphics_listen(const struct xmlutil_ctx *x, const xmlNode *nod
         return 0;
     if (g->listen && strcmp(g->listen, addr)) {
         xmlutil_error(x, node, "address",
-                             "<listen address='%s'> and <graphics listen='%s'> disagree", addr,
-                             g->listen);
+                      "<listen address='%s'> and <graphics listen='%s'> disagree", addr, g->listen);
         free(addr);
         return -1;
     }
@@ -867,9 +867,9 @@ static int parse_graphics_vnc(const struct xmlutil_ctx *x, const xmlNode *node,
         rc = xmlutil_parse_ll(x, node, "port", "<graphics> port", port, -1, 65535, &v);
         if (rc == 0 && v != -1 && v < 5900)
             rc = xmlutil_error(x, node, "port",
-                                      "<graphics> port %lld is out of range (5900 to 65535, or "
-                                      "-1 for autoport)",
-                                      v);
+                               "<graphics> port %lld is out of range (5900 to 65535, or "
+                               "-1 for autoport)",
+                               v);
         if (rc == 0)
             g->port = (int)v;
     }
@@ -879,7 +879,7 @@ static int parse_graphics_vnc(const struct xmlutil_ctx *x, const xmlNode *node,
         rc = xmlutil_parse_yesno(x, node, "autoport", autoport, &yes);
         if (rc == 0 && !yes && g->port == -1)
             rc = xmlutil_error(x, node, "autoport",
-                                      "<graphics> autoport='no' needs a port (5900 to 65535)");
+                               "<graphics> autoport='no' needs a port (5900 to 65535)");
         if (rc == 0 && yes)
             g->autoport = true;
     }
@@ -900,8 +900,8 @@ static int parse_graphics(const struct xmlutil_ctx *x, const xmlNode *node, stru
     int t = type ? domain_graphics_type_from_string(type) : -1;
     if (t < 0) {
         if (type)
-            xmlutil_error(x, node, "type",
-                                 "unknown graphics type '%s' (expected vnc or sdl)", type);
+            xmlutil_error(x, node, "type", "unknown graphics type '%s' (expected vnc or sdl)",
+                          type);
         else
             xmlutil_error(x, node, "type", "<graphics> needs a type (vnc or sdl)");
         free(type);
@@ -1008,9 +1008,9 @@ static int check_console_targets(const struct xmlutil_ctx *x, const xmlNode *roo
                 char *type = xmlutil_attr(t, "type");
                 if (type && strcmp(type, want)) {
                     xmlutil_error(x, t, "type",
-                                         "<console> target type '%s' is not supported for %s "
-                                         "guests (expected '%s')",
-                                         type, pv ? "Xen paravirt" : "HVM", want);
+                                  "<console> target type '%s' is not supported for %s "
+                                  "guests (expected '%s')",
+                                  type, pv ? "Xen paravirt" : "HVM", want);
                     free(type);
                     return -1;
                 }
@@ -1057,9 +1057,9 @@ int domain_def_devices_finish(const struct xmlutil_ctx *x, const struct _xmlNode
         struct domain_chr *s = &def->serials[0], *c = &def->consoles[0];
         if (s->tty && c->tty && strcmp(s->tty, c->tty))
             return xmlutil_error(x, root, "tty",
-                                        "<console> tty '%s' and <serial> tty '%s' disagree (the "
-                                        "first console of an HVM guest is its first serial port)",
-                                        c->tty, s->tty);
+                                 "<console> tty '%s' and <serial> tty '%s' disagree (the "
+                                 "first console of an HVM guest is its first serial port)",
+                                 c->tty, s->tty);
         if (s->tty && !c->tty && !(c->tty = strdup(s->tty)))
             abort();
         if (c->tty && !s->tty && !(s->tty = strdup(c->tty)))

@@ -37,7 +37,7 @@ static int parse_text_leaf(const struct xmlutil_ctx *x, const xmlNode *node, cha
         return -1;
     if (*out)
         return xmlutil_error(x, node, (const char *)node->name, "<%s> appears twice in <os>",
-                                    (const char *)node->name);
+                             (const char *)node->name);
     char *text = xmlutil_text(node);
     if (!*text) {
         free(text);
@@ -60,16 +60,16 @@ static int parse_os_type(const struct xmlutil_ctx *x, const xmlNode *node, struc
     free(text);
     if (strcmp(type, "hvm") && strcmp(type, "linux") && strcmp(type, "xen")) {
         xmlutil_error(x, node, "type",
-                             "unknown <os> type '%s' (expected hvm, or xen/linux for Xen "
-                             "paravirt)",
-                             type);
+                      "unknown <os> type '%s' (expected hvm, or xen/linux for Xen "
+                      "paravirt)",
+                      type);
         free(type);
         return -1;
     }
     if (strcmp(type, "hvm") && def->type != DOMAIN_VIRT_XEN) {
         xmlutil_error(x, node, "type",
-                             "<os> type '%s' (Xen paravirt) needs <domain type='xen'>, not '%s'",
-                             type, domain_virt_type_to_string(def->type));
+                      "<os> type '%s' (Xen paravirt) needs <domain type='xen'>, not '%s'", type,
+                      domain_virt_type_to_string(def->type));
         free(type);
         return -1;
     }
@@ -102,14 +102,14 @@ static int parse_boot(const struct xmlutil_ctx *x, const xmlNode *node, struct d
         return -1;
     if (def->os.nboot == DOMAIN_MAX_BOOT)
         return xmlutil_error(x, node, "boot", "<os> has more than %d <boot> elements",
-                                    DOMAIN_MAX_BOOT);
+                             DOMAIN_MAX_BOOT);
     char *dev = xmlutil_attr(node, "dev");
     if (!dev)
         return xmlutil_error(x, node, "dev", "<boot> needs a dev attribute");
     int d = domain_boot_dev_from_string(dev);
     if (d < 0) {
         xmlutil_error(x, node, "dev",
-                             "unknown boot device '%s' (expected fd, hd, cdrom or network)", dev);
+                      "unknown boot device '%s' (expected fd, hd, cdrom or network)", dev);
         free(dev);
         return -1;
     }
@@ -172,9 +172,9 @@ int domain_def_os_parse_features(const struct xmlutil_ctx *x, const struct _xmlN
                                           : NULL;
         if (!flag)
             return xmlutil_error(x, c, n,
-                                        "unknown feature <%s> in <features> (expected pae, acpi "
-                                        "or apic)",
-                                        n);
+                                 "unknown feature <%s> in <features> (expected pae, acpi "
+                                 "or apic)",
+                                 n);
         if (xmlutil_check_attrs(x, c, NULL) < 0 || xmlutil_check_empty(x, c) < 0)
             return -1;
         *flag = true;
@@ -193,8 +193,8 @@ int domain_def_os_parse_clock(const struct xmlutil_ctx *x, const struct _xmlNode
     char *sync = xmlutil_attr(node, "sync");
     int rc = 0;
     if (offset && sync && strcmp(offset, sync)) {
-        rc = xmlutil_error(x, node, "offset", "<clock> offset='%s' and sync='%s' disagree",
-                                  offset, sync);
+        rc = xmlutil_error(x, node, "offset", "<clock> offset='%s' and sync='%s' disagree", offset,
+                           sync);
     } else if (!offset && !sync) {
         rc = xmlutil_error(x, node, "offset", "<clock> needs an offset attribute");
     } else {
@@ -202,7 +202,7 @@ int domain_def_os_parse_clock(const struct xmlutil_ctx *x, const struct _xmlNode
         int c = domain_clock_offset_from_string(v);
         if (c < 0)
             rc = xmlutil_error(x, node, offset ? "offset" : "sync",
-                                      "unknown clock offset '%s' (expected utc or localtime)", v);
+                               "unknown clock offset '%s' (expected utc or localtime)", v);
         else {
             def->has_clock = true;
             def->clock = (enum domain_clock_offset)c;
@@ -224,9 +224,9 @@ int domain_def_os_parse_lifecycle(const struct xmlutil_ctx *x, const struct _xml
     int a = domain_lifecycle_from_string(v);
     if (a < 0) {
         xmlutil_error(x, node, (const char *)node->name,
-                             "<%s> '%s' is not an action (expected destroy, restart, preserve "
-                             "or rename-restart)",
-                             (const char *)node->name, v);
+                      "<%s> '%s' is not an action (expected destroy, restart, preserve "
+                      "or rename-restart)",
+                      (const char *)node->name, v);
         free(v);
         return -1;
     }

@@ -433,9 +433,9 @@ static int parse_uuid(const struct xmlutil_ctx *x, const xmlNode *node, struct d
     int rc = domain_uuid_parse(s, def->uuid);
     if (rc < 0)
         xmlutil_error(x, node, "uuid",
-                             "<uuid> '%s' is not a uuid (expected 32 hex digits, with or "
-                             "without dashes)",
-                             text);
+                      "<uuid> '%s' is not a uuid (expected 32 hex digits, with or "
+                      "without dashes)",
+                      text);
     free(s);
     free(text);
     return rc;
@@ -476,9 +476,9 @@ static int parse_memory_value(const struct xmlutil_ctx *x, const xmlNode *node, 
     unsigned long long scale = unit ? memory_unit_scale(unit) : 1024;
     if (!scale) {
         xmlutil_error(x, node, "unit",
-                             "<%s> unit '%s' is not known (expected b, KiB, MiB, GiB, TiB, "
-                             "KB, MB, GB or TB)",
-                             field, unit);
+                      "<%s> unit '%s' is not known (expected b, KiB, MiB, GiB, TiB, "
+                      "KB, MB, GB or TB)",
+                      field, unit);
         free(unit);
         return -1;
     }
@@ -522,7 +522,7 @@ static int parse_vcpu(const struct xmlutil_ctx *x, const xmlNode *node, struct d
     char *placement = xmlutil_attr(node, "placement");
     if (placement && strcmp(placement, "static")) {
         xmlutil_error(x, node, "placement",
-                             "<vcpu> placement '%s' is not supported (only 'static')", placement);
+                      "<vcpu> placement '%s' is not supported (only 'static')", placement);
         free(placement);
         return -1;
     }
@@ -625,7 +625,7 @@ static int parse_domain_attrs(const struct xmlutil_ctx *x, const xmlNode *root,
     int t = type ? domain_virt_type_from_string(type) : DOMAIN_VIRT_XEN; /* seed: xen default */
     if (t < 0) {
         xmlutil_error(x, root, "type",
-                             "unknown domain type '%s' (expected qemu, kvm, kqemu or xen)", type);
+                      "unknown domain type '%s' (expected qemu, kvm, kqemu or xen)", type);
         free(type);
         return -1;
     }
@@ -664,8 +664,8 @@ static int parse_domain(const struct xmlutil_ctx *x, const xmlNode *root, struct
             return xmlutil_unknown_among(x, c, names, TABLE_LEN(names));
         if (seen[i])
             return xmlutil_error(x, c, top_elements[i].name,
-                                        "<%s> appears twice in <domain> (first on line %ld)",
-                                        top_elements[i].name, xmlGetLineNo(seen[i]));
+                                 "<%s> appears twice in <domain> (first on line %ld)",
+                                 top_elements[i].name, xmlGetLineNo(seen[i]));
         seen[i] = c;
         if (top_elements[i].parse(x, c, def) < 0)
             return -1;
@@ -675,14 +675,13 @@ static int parse_domain(const struct xmlutil_ctx *x, const xmlNode *root, struct
     if (!def->memory_kib)
         return xmlutil_error(x, root, "memory", "<domain> '%s' needs a <memory>", def->name);
     if (!def->os.type)
-        return xmlutil_error(x, root, "os", "<domain> '%s' needs an <os> with a <type>",
-                                    def->name);
+        return xmlutil_error(x, root, "os", "<domain> '%s' needs an <os> with a <type>", def->name);
     if (!def->current_memory_kib)
         def->current_memory_kib = def->memory_kib;
     if (def->current_memory_kib > def->memory_kib)
         return xmlutil_error(x, seen[top_index("currentMemory")], "currentMemory",
-                                    "<currentMemory> %llu KiB is more than <memory> %llu KiB",
-                                    def->current_memory_kib, def->memory_kib);
+                             "<currentMemory> %llu KiB is more than <memory> %llu KiB",
+                             def->current_memory_kib, def->memory_kib);
     if (!seen[top_index("uuid")])
         domain_uuid_generate(def->uuid);
     return domain_def_devices_finish(x, root, def);
@@ -738,8 +737,7 @@ struct domain_def *domain_def_parse_string(const char *xml, const char *source, 
     def->on_reboot = DOMAIN_LIFECYCLE_RESTART;
     def->on_crash = DOMAIN_LIFECYCLE_DESTROY;
     if (root->ns) {
-        xmlutil_error(&x, root, "domain",
-                      "<domain> must not be in a namespace (it is in '%s')",
+        xmlutil_error(&x, root, "domain", "<domain> must not be in a namespace (it is in '%s')",
                       (const char *)root->ns->href);
         domain_def_free(def);
         def = NULL;

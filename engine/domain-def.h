@@ -82,7 +82,7 @@ struct domain_disk {
     char *driver_cache; /* <driver cache=...>: default, none, writethrough, ... or NULL */
     char *alias;        /* <alias name=...> as written, NULL when absent */
     char *address;      /* <address .../> kept as written (serialized XML), NULL when absent */
-    int line; /* line of <disk> in the source XML, for messages */
+    int line;           /* line of <disk> in the source XML, for messages */
 };
 
 struct domain_net {
@@ -105,8 +105,8 @@ struct domain_net {
 
 struct domain_chr {
     enum domain_chr_type type;
-    int port;  /* <target port=...>, default 0 */
-    char *tty; /* live only: /dev/pts/N */
+    int port;              /* <target port=...>, default 0 */
+    char *tty;             /* live only: /dev/pts/N */
     bool isa_serial;       /* serial <target type='isa-serial'> as today's libvirt writes it */
     bool isa_serial_model; /* ... with <model name='isa-serial'/> inside */
     char *alias;           /* <alias name=...> as written, NULL when absent */
@@ -176,8 +176,7 @@ enum {
 };
 
 /* Parse domain XML from a string; source names it in error messages (file name or NULL). */
-struct domain_def *domain_def_parse_string(const char *xml, const char *source,
-                                           struct vmerr *err);
+struct domain_def *domain_def_parse_string(const char *xml, const char *source, struct vmerr *err);
 /* Parse domain XML from a file (errors name the file). */
 struct domain_def *domain_def_parse_file(const char *path, struct vmerr *err);
 /* Format def as XML in today's libvirt spelling; caller frees. */

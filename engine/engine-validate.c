@@ -114,7 +114,10 @@ static void validate_doc(const char *path, const char *xml, xmlDocPtr doc,
         char known[128] = "";
         for (size_t k = 0; k < n; k++)
             snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s<%s>",
-                     k == 0 ? "" : k + 1 == n ? " or " : ", ", validate_dialects[k].root);
+                     k == 0       ? ""
+                     : k + 1 == n ? " or "
+                                  : ", ",
+                     validate_dialects[k].root);
         xmlutil_error(&x, root, (const char *)root->name,
                       "<%s>%s is not a document vmdeck knows (expected %s)",
                       (const char *)root->name, root->ns ? " in a namespace" : "", known);

@@ -42,10 +42,10 @@ struct explain_model {
     size_t nelems;
     struct explain_item *attrs;
     size_t nattrs;
-    bool text;             /* text (or typed data) may appear */
+    bool text;              /* text (or typed data) may appear */
     const xmlNode **values; /* <text>, <value>, <data>, or <choice> of them, for the text */
     size_t nvalues;
-    const xmlNode *unfit;   /* a <choice> none of whose branches fits the attributes */
+    const xmlNode *unfit; /* a <choice> none of whose branches fits the attributes */
 };
 
 /* The walk's state: the schema's <grammar>, and the problems found so far. Each message
@@ -59,8 +59,7 @@ struct explain {
     size_t nerrs, max;
 };
 
-static void explain_element(struct explain *ex, const xmlNode *node, const xmlNode *pat,
-                            int depth);
+static void explain_element(struct explain *ex, const xmlNode *node, const xmlNode *pat, int depth);
 static void explain_collect(struct explain *ex, struct explain_model *m, const xmlNode *p,
                             bool required, bool repeat, const xmlNode *node, int depth);
 
@@ -259,8 +258,7 @@ static bool explain_text_choice(const struct explain *ex, const xmlNode *choice)
 
 /* Whether pattern p (an attribute's content) lists fixed values and text is none of them;
  * false when p is not a list of <value>s. */
-static bool explain_value_excluded(const struct explain *ex, const xmlNode *p,
-                                   const char *text)
+static bool explain_value_excluded(const struct explain *ex, const xmlNode *p, const char *text)
 {
     p = explain_deref(ex, p);
     if (!p)
@@ -569,19 +567,20 @@ static void explain_words(const struct explain *ex, FILE *f, const xmlNode *p, s
         return;
     }
     char *type = explain_attr(p, "type");
-    bool number = type && (strstr(type, "int") || strstr(type, "Int") || strstr(type, "long") ||
-                           strstr(type, "Long") || strstr(type, "short") || strstr(type, "decimal"));
+    bool number =
+        type && (strstr(type, "int") || strstr(type, "Int") || strstr(type, "long") ||
+                 strstr(type, "Long") || strstr(type, "short") || strstr(type, "decimal"));
     char *min = NULL, *max = NULL, *pattern = NULL, *minlen = NULL;
     for (const xmlNode *c = explain_first(p); c; c = c->next) {
         if (!explain_is(c, "param"))
             continue;
         char *pn = explain_attr(c, "name");
-        char **slot = !pn                              ? NULL
-                      : !strcmp(pn, "minInclusive")    ? &min
-                      : !strcmp(pn, "maxInclusive")    ? &max
-                      : !strcmp(pn, "pattern")         ? &pattern
-                      : !strcmp(pn, "minLength")       ? &minlen
-                                                       : NULL;
+        char **slot = !pn                           ? NULL
+                      : !strcmp(pn, "minInclusive") ? &min
+                      : !strcmp(pn, "maxInclusive") ? &max
+                      : !strcmp(pn, "pattern")      ? &pattern
+                      : !strcmp(pn, "minLength")    ? &minlen
+                                                    : NULL;
         if (slot && !*slot)
             *slot = xmlutil_text(c);
         free(pn);
@@ -719,8 +718,8 @@ static void explain_attributes(struct explain *ex, const xmlNode *node,
                 matching[nm++] = m->attrs[i].pat;
         char near[128];
         if (nm == 0 && !a->ns && explain_near(m->attrs, m->nattrs, an, near, sizeof(near))) {
-            xmlutil_error(ex->x, node, an, "<%s>: unknown attribute '%s' (did you mean '%s'?)",
-                          el, an, near);
+            xmlutil_error(ex->x, node, an, "<%s>: unknown attribute '%s' (did you mean '%s'?)", el,
+                          an, near);
             explain_record(ex);
         } else if (nm == 0) {
             xmlutil_error(ex->x, node, an, "<%s>: unknown attribute '%s'", el, an);
@@ -871,8 +870,8 @@ static void explain_missing(struct explain *ex, const xmlNode *node, const struc
 
 /* Check node's child elements: unknown ones, ones given twice, missing ones; recurse into
  * each known one. */
-static void explain_children(struct explain *ex, const xmlNode *node,
-                             const struct explain_model *m, int depth)
+static void explain_children(struct explain *ex, const xmlNode *node, const struct explain_model *m,
+                             int depth)
 {
     const char *el = (const char *)node->name;
     const xmlNode **first = calloc(m->nelems ? m->nelems : 1, sizeof(*first));
@@ -889,8 +888,8 @@ static void explain_children(struct explain *ex, const xmlNode *node,
         char near[128];
         if (hit == m->nelems) {
             if (!c->ns && explain_near(m->elems, m->nelems, cn, near, sizeof(near)))
-                xmlutil_error(ex->x, c, cn, "unknown element <%s> in <%s> (did you mean <%s>?)",
-                              cn, el, near);
+                xmlutil_error(ex->x, c, cn, "unknown element <%s> in <%s> (did you mean <%s>?)", cn,
+                              el, near);
             else
                 xmlutil_error(ex->x, c, cn, "unknown element <%s> in <%s>", cn, el);
             explain_record(ex);
@@ -912,8 +911,7 @@ static void explain_children(struct explain *ex, const xmlNode *node,
 
 /* Check one element against its <element> pattern, then its children, recording every
  * problem until ex is full. */
-static void explain_element(struct explain *ex, const xmlNode *node, const xmlNode *pat,
-                            int depth)
+static void explain_element(struct explain *ex, const xmlNode *node, const xmlNode *pat, int depth)
 {
     if (depth > EXPLAIN_MAX_DEPTH || explain_full(ex))
         return;

@@ -33,7 +33,7 @@ static int text_line(const char *text, const char *at)
 
 /* Report an XML error about node (its line) and field. */
 int xmlutil_error(const struct xmlutil_ctx *x, const struct _xmlNode *node, const char *field,
-                         const char *fmt, ...)
+                  const char *fmt, ...)
 {
     char msg[sizeof(((struct vmerr *)0)->message)];
     va_list ap;
@@ -79,7 +79,7 @@ bool xmlutil_is_ours(const struct _xmlNode *node)
 
 /* Reject attributes that are not in the allowed list, naming them. */
 int xmlutil_check_attrs(const struct xmlutil_ctx *x, const struct _xmlNode *node,
-                               const char *const *allowed)
+                        const char *const *allowed)
 {
     for (xmlAttr *a = node->properties; a; a = a->next) {
         if (a->ns)
@@ -160,7 +160,7 @@ int xmlutil_unknown(const struct xmlutil_ctx *x, const struct _xmlNode *node)
                              ? (const char *)node->parent->name
                              : "document";
     return xmlutil_error(x, node, (const char *)node->name, "unknown element <%s> in <%s>",
-                                (const char *)node->name, parent);
+                         (const char *)node->name, parent);
 }
 
 /* Error for an unknown child element, with the closest allowed name when one is near. */
@@ -239,9 +239,9 @@ char *xmlutil_strip(const char *text)
 }
 
 /* A decimal integer within bounds, else an error in words: "WHAT 'text' is not a number". */
-int xmlutil_parse_ll(const struct xmlutil_ctx *x, const struct _xmlNode *node,
-                            const char *field, const char *what, const char *text, long long min,
-                            long long max, long long *out)
+int xmlutil_parse_ll(const struct xmlutil_ctx *x, const struct _xmlNode *node, const char *field,
+                     const char *what, const char *text, long long min, long long max,
+                     long long *out)
 {
     char *s = xmlutil_strip(text);
     char *end = NULL;
@@ -253,8 +253,8 @@ int xmlutil_parse_ll(const struct xmlutil_ctx *x, const struct _xmlNode *node,
         if (bad)
             xmlutil_error(x, node, field, "%s '%s' is not a number", what, text);
         else
-            xmlutil_error(x, node, field, "%s %s is out of range (%lld to %lld)", what, s,
-                                 min, max);
+            xmlutil_error(x, node, field, "%s %s is out of range (%lld to %lld)", what, s, min,
+                          max);
         free(s);
         return -1;
     }
@@ -264,8 +264,8 @@ int xmlutil_parse_ll(const struct xmlutil_ctx *x, const struct _xmlNode *node,
 }
 
 /* 'yes' or 'no' as a bool. */
-int xmlutil_parse_yesno(const struct xmlutil_ctx *x, const struct _xmlNode *node,
-                               const char *field, const char *text, bool *out)
+int xmlutil_parse_yesno(const struct xmlutil_ctx *x, const struct _xmlNode *node, const char *field,
+                        const char *text, bool *out)
 {
     if (!strcmp(text, "yes"))
         *out = true;
@@ -291,11 +291,11 @@ int xmlutil_check_namespaces(const struct xmlutil_ctx *x, const struct _xmlNode 
                 (const char *)c->name, (const char *)c->ns->href);
         for (const xmlAttr *a = c->properties; a; a = a->next)
             if (a->ns)
-                return xmlutil_error(
-                    x, c, (const char *)a->name,
-                    "attribute %s%s%s on <%s> in namespace '%s' is not supported",
-                    a->ns->prefix ? (const char *)a->ns->prefix : "", a->ns->prefix ? ":" : "",
-                    (const char *)a->name, (const char *)c->name, (const char *)a->ns->href);
+                return xmlutil_error(x, c, (const char *)a->name,
+                                     "attribute %s%s%s on <%s> in namespace '%s' is not supported",
+                                     a->ns->prefix ? (const char *)a->ns->prefix : "",
+                                     a->ns->prefix ? ":" : "", (const char *)a->name,
+                                     (const char *)c->name, (const char *)a->ns->href);
         if (xmlutil_check_namespaces(x, c->children) < 0)
             return -1;
     }
@@ -508,8 +508,10 @@ char *xmlutil_read_file(const char *path, struct vmerr *err)
     }
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > XMLUTIL_MAX_SIZE) {
-        vmerr_set_xml(err, path, 0, "", "the file is %lld bytes, more than the 1 MiB vmdeck "
-                      "accepts for XML", (long long)st.st_size);
+        vmerr_set_xml(err, path, 0, "",
+                      "the file is %lld bytes, more than the 1 MiB vmdeck "
+                      "accepts for XML",
+                      (long long)st.st_size);
         close(fd);
         return NULL;
     }

@@ -13,7 +13,6 @@
 struct _xmlNode;
 struct _xmlDoc;
 
-
 /* What one parse carries through the element parsers: where errors go. */
 struct xmlutil_ctx {
     const char *source; /* file name, or "<string>", for messages */
@@ -21,9 +20,8 @@ struct xmlutil_ctx {
 };
 
 /* Set a VMERR_XML at node's line about field; returns -1. */
-int xmlutil_error(const struct xmlutil_ctx *x, const struct _xmlNode *node,
-                         const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+int xmlutil_error(const struct xmlutil_ctx *x, const struct _xmlNode *node, const char *field,
+                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Attribute value (malloc'd) or NULL when absent. */
 char *xmlutil_attr(const struct _xmlNode *node, const char *name);
 /* Element text (malloc'd, "" when empty). */
@@ -32,7 +30,7 @@ char *xmlutil_text(const struct _xmlNode *node);
 bool xmlutil_is_ours(const struct _xmlNode *node);
 /* Fail when node has an attribute (no namespace) not in the NULL-terminated allowed list. */
 int xmlutil_check_attrs(const struct xmlutil_ctx *x, const struct _xmlNode *node,
-                               const char *const *allowed);
+                        const char *const *allowed);
 /* Fail when node has a child element (elements that hold text: <name>, <kernel>, ...). */
 int xmlutil_check_leaf(const struct xmlutil_ctx *x, const struct _xmlNode *node);
 /* Fail when node has a child element of ours or non-blank text (attribute-only elements). */
@@ -50,12 +48,12 @@ int xmlutil_unknown_among(const struct xmlutil_ctx *x, const struct _xmlNode *no
 const char *xmlutil_closest(const char *name, const char *const *candidates, size_t n);
 /* Parse a decimal integer in [min, max] (surrounding blanks allowed); errors read
  * "WHAT 'text' is not a number" (what: "<memory>", "<graphics> port", ...). */
-int xmlutil_parse_ll(const struct xmlutil_ctx *x, const struct _xmlNode *node,
-                            const char *field, const char *what, const char *text,
-                            long long min, long long max, long long *out);
+int xmlutil_parse_ll(const struct xmlutil_ctx *x, const struct _xmlNode *node, const char *field,
+                     const char *what, const char *text, long long min, long long max,
+                     long long *out);
 /* Parse 'yes'/'no' into *out. */
-int xmlutil_parse_yesno(const struct xmlutil_ctx *x, const struct _xmlNode *node,
-                               const char *field, const char *text, bool *out);
+int xmlutil_parse_yesno(const struct xmlutil_ctx *x, const struct _xmlNode *node, const char *field,
+                        const char *text, bool *out);
 /* Duplicate text with leading/trailing blanks removed. */
 char *xmlutil_strip(const char *text);
 

@@ -118,9 +118,9 @@ static void expect_invalid(const char *xml, const char *name, int line, const ch
 static int use_source_schemas(void **state)
 {
     (void)state;
-    char *dir = store_printf("%s/engine/schemas", getenv("VMDECK_SOURCE_DIR")
-                                                      ? getenv("VMDECK_SOURCE_DIR")
-                                                      : VMDECK_SOURCE_DIR_DEFAULT);
+    char *dir =
+        store_printf("%s/engine/schemas", getenv("VMDECK_SOURCE_DIR") ? getenv("VMDECK_SOURCE_DIR")
+                                                                      : VMDECK_SOURCE_DIR_DEFAULT);
     setenv("VMDECK_SCHEMA_DIR", dir, 1);
     free(dir);
     schema_cleanup();
@@ -342,8 +342,8 @@ static void test_domain_messages(void **state)
         {"    <disk>\n      <source file='/a'/>\n      <target dev='hda'/>\n"
          "      <driver type='qcow2'/>\n    </disk>\n",
          9, "type", "<driver> type='qcow2': expected raw"},
-        {"    <interface type='user'>\n      <mac address='zz'/>\n    </interface>\n", 7,
-         "address", "<mac> address='zz': expected a MAC address like 52:54:00:12:34:56"},
+        {"    <interface type='user'>\n      <mac address='zz'/>\n    </interface>\n", 7, "address",
+         "<mac> address='zz': expected a MAC address like 52:54:00:12:34:56"},
         {"    <interface type='network'>\n    </interface>\n", 6, "source",
          "<interface>: needs a <source>"},
         {"    <interface type='usr'/>\n", 6, "type",
@@ -360,8 +360,8 @@ static void test_domain_messages(void **state)
          "<graphics> port='80000': expected a whole number from -1 to 65535"},
         {"    <graphics type='sdl' port='5900'/>\n", 6, "port",
          "<graphics>: unknown attribute 'port'"},
-        {"    <graphics type='vnc'>\n      <listen type='network'/>\n    </graphics>\n", 7,
-         "type", "<listen> type='network': expected address"},
+        {"    <graphics type='vnc'>\n      <listen type='network'/>\n    </graphics>\n", 7, "type",
+         "<listen> type='network': expected address"},
         {"    <emulator>/a</emulator>\n    <emulator>/b</emulator>\n", 7, "emulator",
          "<emulator> appears twice in <devices> (first on line 6)"},
     };
