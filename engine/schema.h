@@ -1,9 +1,10 @@
 /* schema: RelaxNG validation of parsed XML documents against vmdeck's own schemas
  * (engine/schemas/NAME.rng: "domain", "network", "capabilities"). Schema text is looked up
  * in $VMDECK_SCHEMA_DIR, then in the install dir (share/vmdeck/schemas), then in the copy
- * compiled into the binary; each schema is compiled once per process. A document flows in,
- * and at most one VMERR_XML flows out, in plain words with the line and the element or
- * attribute ("line 14: <disk>: needs a <target>"), never libxml2's raw message. */
+ * compiled into the binary; each schema is compiled once per process (the cache has no
+ * lock: vmdeck's processes are single-threaded). A document flows in, and VMERR_XML errors
+ * flow out in plain words with the line and the element or attribute ("line 14: <disk>:
+ * needs a <target dev=...>"), never libxml2's raw interleave message. */
 #ifndef VMDECK_SCHEMA_H
 #define VMDECK_SCHEMA_H
 
