@@ -1456,12 +1456,17 @@ static void test_cross_checks(void **state)
                  "unknown domain type 'a?b' (expected qemu, kvm, kqemu or xen)");
 }
 
+/* The temp dir of test_schema_second_net and the $VMDECK_SCHEMA_DIR it replaced
+ * (second_net_teardown puts things back). */
+static char *second_net_dir, *second_net_saved_env;
+
 /* The schema is the second net: with a stricter domain.rng in $VMDECK_SCHEMA_DIR, a
  * document the model accepts is refused with the schema's message. */
 static void test_schema_second_net(void **state)
 {
     (void)state;
-    char *dir = testutil_tmpdir("domxml-schema"), *path = store_printf("%s/domain.rng", dir);
+    second_net_dir = testutil_tmpdir("domxml-schema");
+    char *path = store_printf("%s/domain.rng", second_net_dir);
     const char *strict = "<grammar xmlns='http://relaxng.org/ns/structure/1.0'><start>"
                          "<element name='domain'><attribute name='type'><value>kvm</value>"
                          "</attribute><element name='name'><text/></element>"
@@ -1469,9 +1474,10 @@ static void test_schema_second_net(void **state)
                          "<element name='os'><element name='type'><text/></element></element>"
                          "</element></start></grammar>\n";
     assert_int_equal(store_write_atomic(path, strict, strlen(strict), NULL), 0);
+    free(path);
     const char *saved = getenv("VMDECK_SCHEMA_DIR");
-    char *old = saved ? strdup(saved) : NULL;
-    setenv("VMDECK_SCHEMA_DIR", dir, 1);
+    second_net_saved_env = saved ? strdup(saved) : NULL;
+    setenv("VMDECK_SCHEMA_DIR", second_net_dir, 1);
     schema_cleanup();
     expect_error("<domain type='qemu'>\n  <name>n</name>\n  <memory>1</memory>\n"
                  "  <os><type>hvm</type></os>\n</domain>\n",
@@ -1479,32 +1485,53 @@ static void test_schema_second_net(void **state)
     struct domain_def *d = parse_ok("<domain type='kvm'><name>n</name><memory>1</memory>"
                                     "<os><type>hvm</type></os></domain>");
     domain_def_free(d);
-    if (old)
-        setenv("VMDECK_SCHEMA_DIR", old, 1);
+}
+
+/* After test_schema_second_net, also after a failure: $VMDECK_SCHEMA_DIR back, the temp
+ * dir removed, the schemas reloaded on next use. */
+static int second_net_teardown(void **state)
+{
+    (void)state;
+    if (second_net_saved_env)
+        setenv("VMDECK_SCHEMA_DIR", second_net_saved_env, 1);
     else
         unsetenv("VMDECK_SCHEMA_DIR");
-    free(old);
+    free(second_net_saved_env);
+    second_net_saved_env = NULL;
+    if (second_net_dir)
+        testutil_rm_rf(second_net_dir);
+    free(second_net_dir);
+    second_net_dir = NULL;
     schema_cleanup();
-    testutil_rm_rf(dir);
-    free(path);
-    free(dir);
+    return 0;
 }
 
 /* Run every test. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_seed_kvm_demo2),      cmocka_unit_test(test_seed_qemu_fedora),
-        cmocka_unit_test(test_seed_xen_hvm),        cmocka_unit_test(test_seed_xen_pv),
-        cmocka_unit_test(test_seed_interfaces),     cmocka_unit_test(test_seed_lifecycle),
-        cmocka_unit_test(test_round_trip),          cmocka_unit_test(test_format_kitchen_sink),
-        cmocka_unit_test(test_golden_files),        cmocka_unit_test(test_spellings),
-        cmocka_unit_test(test_memory_units),        cmocka_unit_test(test_bad_wellformedness),
-        cmocka_unit_test(test_bad_semantics),       cmocka_unit_test(test_bad_devices),
-        cmocka_unit_test(test_parse_file_errors),   cmocka_unit_test(test_uuid),
-        cmocka_unit_test(test_names_and_tables),    cmocka_unit_test(test_foreign_namespaces),
-        cmocka_unit_test(test_libvirt_decorations), cmocka_unit_test(test_did_you_mean),
-        cmocka_unit_test(test_cross_checks),        cmocka_unit_test(test_schema_second_net),
+        cmocka_unit_test(test_seed_kvm_demo2),
+        cmocka_unit_test(test_seed_qemu_fedora),
+        cmocka_unit_test(test_seed_xen_hvm),
+        cmocka_unit_test(test_seed_xen_pv),
+        cmocka_unit_test(test_seed_interfaces),
+        cmocka_unit_test(test_seed_lifecycle),
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_format_kitchen_sink),
+        cmocka_unit_test(test_golden_files),
+        cmocka_unit_test(test_spellings),
+        cmocka_unit_test(test_memory_units),
+        cmocka_unit_test(test_bad_wellformedness),
+        cmocka_unit_test(test_bad_semantics),
+        cmocka_unit_test(test_bad_devices),
+        cmocka_unit_test(test_parse_file_errors),
+        cmocka_unit_test(test_uuid),
+        cmocka_unit_test(test_names_and_tables),
+        cmocka_unit_test(test_foreign_namespaces),
+        cmocka_unit_test(test_libvirt_decorations),
+        cmocka_unit_test(test_did_you_mean),
+        cmocka_unit_test(test_cross_checks),
+        cmocka_unit_test_teardown(test_schema_second_net, second_net_teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     schema_cleanup();

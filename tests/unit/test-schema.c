@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libxml/tree.h>
@@ -114,10 +115,23 @@ static void expect_invalid(const char *xml, const char *name, int line, const ch
     assert_string_equal(err.field, field);
 }
 
-/* Run before each test: the schemas come from the source tree unless a test says else. */
+/* A temp dir of the running test, removed by the teardown even when the test fails. */
+static char *test_dir;
+
+/* A new empty dir below test_dir; caller frees. */
+static char *sub_dir(const char *name)
+{
+    char *dir = store_printf("%s/%s", test_dir, name);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    return dir;
+}
+
+/* Run before each test: a temp dir, and the schemas from the source tree unless the test
+ * says else. */
 static int use_source_schemas(void **state)
 {
     (void)state;
+    test_dir = testutil_tmpdir("schema");
     char *dir =
         store_printf("%s/engine/schemas", getenv("VMDECK_SOURCE_DIR") ? getenv("VMDECK_SOURCE_DIR")
                                                                       : VMDECK_SOURCE_DIR_DEFAULT);
@@ -139,7 +153,7 @@ static void test_builtin_copy(void **state)
     free(text);
     free(path);
 
-    char *empty = testutil_tmpdir("schema-empty");
+    char *empty = sub_dir("empty");
     setenv("VMDECK_SCHEMA_DIR", empty, 1);
     schema_cleanup();
     if (access(VMDECK_SCHEMA_INSTALL_DIR_FOR_TESTS "/domain.rng", R_OK) == 0)
@@ -149,7 +163,6 @@ static void test_builtin_copy(void **state)
     expect_valid("<domain type='qemu'><name>b</name><memory>1</memory>"
                  "<os><type>hvm</type></os></domain>",
                  "domain");
-    testutil_rm_rf(empty);
     free(empty);
 
     assert_null(schema_builtin_text("nonsense"));
@@ -165,7 +178,7 @@ static void test_builtin_copy(void **state)
 static void test_schema_dir(void **state)
 {
     (void)state;
-    char *dir = testutil_tmpdir("schema-dir");
+    char *dir = sub_dir("dir");
     char *path = store_printf("%s/domain.rng", dir);
     /* a deliberately different "domain" schema: any <domain> with a <note> in it */
     const char *custom = "<grammar xmlns='http://relaxng.org/ns/structure/1.0'><start>"
@@ -203,10 +216,8 @@ static void test_schema_dir(void **state)
     assert_int_equal(err.code, VMERR_INTERNAL);
     assert_non_null(strstr(err.message, "schema 'domain' is broken"));
 
-    testutil_rm_rf(dir);
     free(path);
     free(dir);
-    schema_cleanup();
 }
 
 /* domain.rng accepts every seed domain, and what the formatter writes for it (live and
@@ -421,7 +432,7 @@ static void test_check_collects(void **state)
 static void test_explainer_patterns(void **state)
 {
     (void)state;
-    char *dir = testutil_tmpdir("schema-own");
+    char *dir = sub_dir("own");
     char *path = store_printf("%s/shelf.rng", dir);
     const char *rng =
         "<grammar xmlns='http://relaxng.org/ns/structure/1.0' xmlns:v='urn:vmdeck:schema-words'"
@@ -454,10 +465,20 @@ static void test_explainer_patterns(void **state)
     expect_invalid("<shelf>\n  <book isbn='9780131103627'><title>C</title></book>\n"
                    "  <y:note xmlns:y='urn:y'/>\n</shelf>",
                    "shelf", 3, "note", "unknown element <note> in <shelf>");
-    testutil_rm_rf(dir);
     free(path);
     free(dir);
+}
+
+/* Run after each test, also after a failed one: drop the schemas, remove the temp dir. */
+static int remove_test_dir(void **state)
+{
+    (void)state;
     schema_cleanup();
+    if (test_dir)
+        testutil_rm_rf(test_dir);
+    free(test_dir);
+    test_dir = NULL;
+    return 0;
 }
 
 /* Release the schemas so the leak checker sees a clean exit. */
@@ -472,12 +493,14 @@ static int release(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_builtin_copy, use_source_schemas),
-        cmocka_unit_test_setup(test_schema_dir, use_source_schemas),
-        cmocka_unit_test_setup(test_accepts_seed_and_output, use_source_schemas),
-        cmocka_unit_test_setup(test_domain_messages, use_source_schemas),
-        cmocka_unit_test_setup(test_check_collects, use_source_schemas),
-        cmocka_unit_test_setup(test_explainer_patterns, use_source_schemas),
+        cmocka_unit_test_setup_teardown(test_builtin_copy, use_source_schemas, remove_test_dir),
+        cmocka_unit_test_setup_teardown(test_schema_dir, use_source_schemas, remove_test_dir),
+        cmocka_unit_test_setup_teardown(test_accepts_seed_and_output, use_source_schemas,
+                                        remove_test_dir),
+        cmocka_unit_test_setup_teardown(test_domain_messages, use_source_schemas, remove_test_dir),
+        cmocka_unit_test_setup_teardown(test_check_collects, use_source_schemas, remove_test_dir),
+        cmocka_unit_test_setup_teardown(test_explainer_patterns, use_source_schemas,
+                                        remove_test_dir),
     };
     return cmocka_run_group_tests(tests, NULL, release);
 }

@@ -86,10 +86,31 @@ static void expect_error(const char *xml, int line, const char *field, const cha
     assert_string_equal(c.err.file, "bad.xml");
 }
 
-/* Write text to a new temp file; its path (caller frees and unlinks). */
+/* The test's temp dir, removed by the teardown even when the test fails. */
+static char *test_dir;
+
+/* Make the temp dir. */
+static int make_test_dir(void **state)
+{
+    (void)state;
+    test_dir = testutil_tmpdir("hostile");
+    return 0;
+}
+
+/* Remove the temp dir and everything in it. */
+static int remove_test_dir(void **state)
+{
+    (void)state;
+    testutil_rm_rf(test_dir);
+    free(test_dir);
+    test_dir = NULL;
+    return 0;
+}
+
+/* Write text to a new file in the test's temp dir; its path (caller frees). */
 static char *temp_file(const char *text, size_t len)
 {
-    char *path = strdup("/tmp/vmdeck-hostile-XXXXXX");
+    char *path = store_printf("%s/file-XXXXXX", test_dir);
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, text, len), (ssize_t)len);
@@ -222,7 +243,7 @@ static void test_hostile_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_hostile_input),
+        cmocka_unit_test_setup_teardown(test_hostile_input, make_test_dir, remove_test_dir),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     schema_cleanup();
