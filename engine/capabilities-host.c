@@ -10,8 +10,9 @@
 
 #include "engine/store.h"
 
-/* cpuinfo flag -> host feature, for the flags capabilities XML has a name for. */
-static const char *const capabilities_host_flags[] = {"vmx", "svm", "pae"};
+/* cpuinfo flag -> host feature, for the flags capabilities XML has a name for, in the order
+ * libvirt's schema requires (pae before vmx and svm). */
+static const char *const capabilities_host_flags[] = {"pae", "vmx", "svm"};
 
 /* libvirt's arch name for the kernel's machine name. */
 char *capabilities_host_arch(void)
