@@ -48,7 +48,7 @@ guest: build
 run: guest
 	$(BUILD_DIR)/vmdeck
 
-# Every test, in the normal build and then again under ASan+UBSan.
+# Every test, in the normal build and then again under ASan+UBSan, then short fuzz runs.
 test: test-quick test-asan test-fuzz
 
 test-quick: build
