@@ -14,7 +14,7 @@ PACKAGES := build-essential cmake pkg-config \
 	libncurses-dev libxml2-dev libvterm-dev libjson-c-dev libcmocka-dev \
 	qemu-system-x86 qemu-utils linux-image-amd64 busybox-static cpio kmod \
 	tmux procps \
-	libvirt-clients libxml2-utils clang libclang-rt-14-dev
+	libvirt-clients libvirt-daemon-driver-qemu libxml2-utils clang libclang-rt-14-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
