@@ -3,9 +3,17 @@
 # already on the machine (never downloaded):
 #   DIR/vmlinuz            the host's Debian kernel (package linux-image-amd64)
 #   DIR/initramfs.cpio.gz  busybox-static + an /init that mounts /proc /sys /dev, loads the
-#                          ACPI button and NIC modules, runs acpid (power button -> poweroff),
-#                          prints VMDECK-GUEST-READY and gives a root shell on ttyS0
+#                          ACPI button, NIC (e1000, virtio-net), disk (virtio-blk, IDE/ATA +
+#                          sd/sr) and pvpanic modules, configures eth0 from the kernel cmdline,
+#                          runs acpid (power button -> poweroff), prints VMDECK-GUEST-READY and
+#                          gives a root shell on ttyS0
 #   DIR/demo.xml           domain NAME (default 'demo'): type qemu (TCG), direct kernel boot
+# Kernel cmdline switches the guest's /init reads (tests/guest/guest-xml.sh sets them):
+#   vmdeck.ip=ADDR/PREFIX  eth0 up with that address (vmdeck.ip1= likewise for eth1)
+#   vmdeck.dhcp=1          eth0 up and busybox udhcpc in the background (script sets the lease)
+#   vmdeck.noacpid=1       no acpid: the guest ignores the ACPI power button
+# A kernel panic (echo c > /proc/sysrq-trigger) reaches QEMU as GUEST_PANICKED when QEMU has
+# -device pvpanic (the pvpanic ISA device at port 0x505 is found through ACPI).
 # Used by `make run` (the demo) and by the tests (ctest fixture guest-build).
 set -euo pipefail
 
@@ -36,7 +44,8 @@ fi
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/vmdeck-guest.XXXXXX")
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,etc/acpi/PWRF,proc,sys,dev,tmp,root,lib/modules,var/run,var/log}
+mkdir -p "$root"/{bin,sbin,etc/acpi/PWRF,proc,sys,dev,tmp,root,lib/modules,var/run,var/log} \
+  "$root/usr/share/udhcpc"
 cp "$busybox" "$root/bin/busybox"
 
 # Kernel modules, each after the modules it depends on (modinfo's depends chain).
@@ -58,7 +67,14 @@ add_module() {
   esac
   order+=("$m")
 }
-for m in evdev button e1000 virtio_pci virtio_net; do add_module "$m"; done
+# ACPI power button; NICs; disks (virtio-blk, IDE on PIIX, SCSI disk + cdrom); panic reporting.
+for m in evdev button e1000 virtio_pci virtio_net virtio_blk ata_piix ata_generic sd_mod sr_mod \
+  pvpanic pvpanic_mmio pvpanic_pci; do
+  add_module "$m"
+done
+for m in e1000 virtio_net virtio_blk ata_piix sd_mod pvpanic; do
+  modinfo -k "$kver" -n "$m" >/dev/null 2>&1 || die "kernel $kver has no module $m"
+done
 printf '%s\n' "${order[@]}" > "$root/lib/modules/order"
 
 cat > "$root/init" <<'EOF'
@@ -71,12 +87,46 @@ mount -t devtmpfs devtmpfs /dev
 while read -r m; do insmod "/lib/modules/$m.ko" 2>/dev/null; done < /lib/modules/order
 hostname vmdeck-guest
 ip link set lo up 2>/dev/null
+ip4=; ip4b=; dhcp=; noacpid=
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in
+    vmdeck.ip=*) ip4=${arg#vmdeck.ip=} ;;
+    vmdeck.ip1=*) ip4b=${arg#vmdeck.ip1=} ;;
+    vmdeck.dhcp=1) dhcp=1 ;;
+    vmdeck.noacpid=1) noacpid=1 ;;
+  esac
+done
+if [ -n "$ip4" ]; then
+  ip addr add "$ip4" dev eth0 && ip link set eth0 up
+fi
+if [ -n "$ip4b" ]; then
+  ip addr add "$ip4b" dev eth1 && ip link set eth1 up
+fi
+if [ -n "$dhcp" ]; then
+  ip link set eth0 up && udhcpc -i eth0 -b -S -s /usr/share/udhcpc/default.script >/dev/null 2>&1
+fi
 cd /
-acpid -c /etc/acpi
+[ -n "$noacpid" ] || acpid -c /etc/acpi
 echo VMDECK-GUEST-READY
 export PS1='# ' HOME=/root
 while true; do setsid cttyhack sh; done
 EOF
+# udhcpc's hook: put the leased address, the router and the DNS servers in place.
+cat > "$root/usr/share/udhcpc/default.script" <<'EOF'
+#!/bin/sh
+case "$1" in
+  deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    for r in $router; do ip route add default via "$r" dev "$interface"; break; done
+    : > /etc/resolv.conf
+    for d in $dns; do echo "nameserver $d" >> /etc/resolv.conf; done
+    echo "VMDECK-DHCP-BOUND $ip" > /dev/console
+    ;;
+esac
+EOF
+chmod 755 "$root/usr/share/udhcpc/default.script"
 cat > "$root/etc/acpi/PWRF/00000080" <<'EOF'
 #!/bin/sh
 /bin/busybox poweroff -f
