@@ -72,9 +72,18 @@ struct driver {
     struct network_def *(*network_get_def)(struct engine_conn *conn, const char *name, bool live,
                                            struct vmerr *err);
 
+    /* One sample of a running domain's counters (cpu_percent left -1; the engine computes
+     * it); VMERR_OPERATION_INVALID when it is not running. */
+    int (*domain_stats)(struct engine_conn *conn, const char *name,
+                        struct engine_domain_stats *out, struct vmerr *err);
+
     /* What this host can run for this driver (see engine/capabilities.h); caller frees with
      * capabilities_free. */
     struct capabilities *(*capabilities)(struct engine_conn *conn, struct vmerr *err);
+    /* domxml-to-native qemu-argv: the argv a start of def would run (nothing is started);
+     * NULL-terminated, caller frees each string and the array. */
+    char **(*domain_native_argv)(struct engine_conn *conn, const struct domain_def *def,
+                                 struct vmerr *err);
 };
 
 /* Every driver compiled in, NULL-terminated (drivers/drivers.c). */

@@ -322,7 +322,7 @@ static int parse_disk_driver(const struct xmlutil_ctx *x, const xmlNode *node,
 {
     static const char *const attrs[] = {"name", "type", "cache", NULL};
     static const char *const names[] = {"qemu", NULL};
-    static const char *const types[] = {"raw", NULL};
+    static const char *const types[] = {"raw", "qcow2", NULL};
     if (xmlutil_check_attrs(x, node, attrs) < 0 || xmlutil_check_empty(x, node) < 0)
         return -1;
     if (nonempty_attr(x, node, "name", &d->driver_name) < 0 ||
@@ -332,12 +332,8 @@ static int parse_disk_driver(const struct xmlutil_ctx *x, const xmlNode *node,
     if (d->driver_name && !one_of(d->driver_name, names))
         return xmlutil_error(x, node, "name", "<driver> name '%s' is not supported (only qemu)",
                              d->driver_name);
-    if (d->driver_type && !strcmp(d->driver_type, "qcow2"))
-        return xmlutil_error(x, node, "type",
-                             "<driver type='qcow2'> is not supported yet (vmdeck gives disks "
-                             "to QEMU as raw images)");
     if (d->driver_type && !one_of(d->driver_type, types))
-        return xmlutil_error(x, node, "type", "<driver> type '%s' is not supported (only raw)",
+        return xmlutil_error(x, node, "type", "<driver> type '%s' is not supported (raw or qcow2)",
                              d->driver_type);
     if (d->driver_cache && !one_of(d->driver_cache, disk_cache_modes))
         return xmlutil_error(x, node, "cache",

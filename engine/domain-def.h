@@ -78,7 +78,7 @@ struct domain_disk {
     bool readonly;
     bool shareable;
     char *driver_name;  /* <driver name=...>: "qemu" or NULL */
-    char *driver_type;  /* <driver type=...>: "raw" or NULL (qcow2 is refused for now) */
+    char *driver_type;  /* <driver type=...>: "raw", "qcow2" or NULL (= raw) */
     char *driver_cache; /* <driver cache=...>: default, none, writethrough, ... or NULL */
     char *alias;        /* <alias name=...> as written, NULL when absent */
     char *address;      /* <address .../> kept as written (serialized XML), NULL when absent */

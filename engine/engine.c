@@ -392,6 +392,37 @@ char *engine_capabilities_xml(struct engine_conn *conn, struct vmerr *err)
     return xml;
 }
 
+/* Parse the domain XML file and ask the driver for its native command line. */
+char **engine_domain_native_argv(struct engine_conn *conn, const char *format, const char *path,
+                                 struct vmerr *err)
+{
+    if (strcmp(format, "qemu-argv")) {
+        vmerr_set(err, VMERR_INVALID_ARG, "unsupported native format '%s' (expected qemu-argv)",
+                  format);
+        return NULL;
+    }
+    if (!conn->driver->domain_native_argv) {
+        driver_missing(conn, "domxml-to-native", err);
+        return NULL;
+    }
+    struct domain_def *def = domain_def_parse_file(path, err);
+    if (!def)
+        return NULL;
+    char **argv = conn->driver->domain_native_argv(conn, def, err);
+    domain_def_free(def);
+    return argv;
+}
+
+/* Free a NULL-terminated string array. */
+void engine_strv_free(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
 /* inotify over the config and runtime dirs: every define, undefine and state-file rename
  * shows up there (drivers keep state files at the top of runtime_dir). */
 int engine_watch_fd(struct engine_conn *conn)

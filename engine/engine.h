@@ -104,9 +104,89 @@ char *engine_domain_get_xml(struct engine_conn *conn, const char *name, unsigned
 int engine_domain_console_open(struct engine_conn *conn, const char *name, int *fd,
                                struct vmerr *err);
 
+/* ---- Lifecycle helpers (engine-lifecycle.c) ---- */
+
+/* Called while engine_domain_shutdown_wait waits: milliseconds waited so far. */
+typedef void (*engine_wait_fn)(void *opaque, const char *name, int waited_ms);
+/* ACPI shutdown, then wait until the domain is shut off (woken by the watch fd). A guest
+ * still up after timeout_ms is VMERR_TIMEOUT: "domain 'x' did not power off within N s; it
+ * is still running" (nothing is killed). progress (may be NULL) is called about every
+ * 200 ms. */
+int engine_domain_shutdown_wait(struct engine_conn *conn, const char *name, int timeout_ms,
+                                engine_wait_fn progress, void *opaque, struct vmerr *err);
+/* Undefine; a running (or paused) domain is destroyed first. */
+int engine_domain_undefine_force(struct engine_conn *conn, const char *name, struct vmerr *err);
+/* Mark (on) or unmark a domain for autostart: CONFIG_DIR/autostart/NAME.xml, a link to its
+ * config as libvirt keeps it. */
+int engine_domain_set_autostart(struct engine_conn *conn, const char *name, bool on,
+                                struct vmerr *err);
+/* Whether name is marked for autostart. */
+bool engine_domain_get_autostart(struct engine_conn *conn, const char *name);
+/* Called by engine_autostart_run for each marked domain: err NULL when it started (or was
+ * running already: already true). */
+typedef void (*engine_autostart_fn)(void *opaque, const char *name, bool already,
+                                    const struct vmerr *err);
+/* Start every domain marked for autostart that is not running; report each. Returns the
+ * number that failed to start (0 = all fine), or -1 when the list itself fails. */
+int engine_autostart_run(struct engine_conn *conn, engine_autostart_fn report, void *opaque,
+                         struct vmerr *err);
+
+/* ---- Stats (engine-stats.c) ---- */
+
+#define ENGINE_STATS_MAX_DEVS 16
+
+/* One disk's counters since QEMU started (QMP query-blockstats). */
+struct engine_block_stats {
+    char dev[32]; /* target dev: "vda", "hda" */
+    unsigned long long rd_bytes, wr_bytes, rd_ops, wr_ops;
+};
+
+/* One NIC's counters, seen from the guest (rx = what the guest received). */
+struct engine_net_stats {
+    char dev[32];   /* host device (tap name) or "" */
+    char type[16];  /* "user", "network", "bridge", "ethernet", "mcast", ... */
+    char mac[18];
+    bool available; /* false: this backend has no counters (QEMU's user/socket netdevs) */
+    unsigned long long rx_bytes, tx_bytes, rx_packets, tx_packets;
+};
+
+/* One sample of a running domain's resource use. */
+struct engine_domain_stats {
+    enum engine_domain_state state;
+    long long sampled_ms;            /* monotonic clock of the sample */
+    unsigned long long cpu_time_ns;  /* QEMU process user+system CPU time */
+    double cpu_percent;              /* over the interval asked for; -1 when not sampled */
+    unsigned vcpus;
+    unsigned long long rss_kib;      /* QEMU process resident set (VmRSS) */
+    bool balloon;                    /* the guest has a balloon device */
+    unsigned long long balloon_kib;  /* balloon "actual": memory the guest has now */
+    unsigned long long max_memory_kib;
+    size_t nblock;
+    struct engine_block_stats block[ENGINE_STATS_MAX_DEVS];
+    size_t nnet;
+    struct engine_net_stats net[ENGINE_STATS_MAX_DEVS];
+};
+
+/* Sample a running domain. interval_ms > 0: CPU time is sampled twice that far apart and
+ * cpu_percent filled (100 = one host CPU busy); 0: one sample, cpu_percent -1 (compute it
+ * from two samples with engine_domain_stats_cpu_percent, as the TUI does). */
+int engine_domain_stats(struct engine_conn *conn, const char *name, int interval_ms,
+                        struct engine_domain_stats *out, struct vmerr *err);
+/* CPU % between two samples of the same domain (100 = one host CPU); -1 if not comparable. */
+double engine_domain_stats_cpu_percent(const struct engine_domain_stats *prev,
+                                       const struct engine_domain_stats *cur);
+
 /* The connection's capabilities XML (host CPU; per guest arch: emulator, machines and the
  * domain types that really run here), in libvirt's format; caller frees. */
 char *engine_capabilities_xml(struct engine_conn *conn, struct vmerr *err);
+
+/* domxml-to-native: the command line the driver would run for the domain XML in file path
+ * (format: "qemu-argv"), without starting anything; NULL-terminated, caller frees with
+ * engine_strv_free. */
+char **engine_domain_native_argv(struct engine_conn *conn, const char *format, const char *path,
+                                 struct vmerr *err);
+/* Free a NULL-terminated array of strings. NULL is fine. */
+void engine_strv_free(char **v);
 
 /* List networks (flags: ENGINE_LIST_ACTIVE / ENGINE_LIST_INACTIVE), sorted by name.
  * Caller frees *out. */

@@ -62,6 +62,9 @@ static const struct cmd_entry cmd_table[] = {
      cmd_network_undefine},
     {"net-dumpxml", "[--inactive] NAME", "print a network's XML (--inactive: the persistent one)",
      CMD_OPT_INACTIVE, 1, 1, true, cmd_network_dumpxml},
+    {"domxml-to-native", "qemu-argv [--oneline] FILE",
+     "print the QEMU command line a domain XML file would run (nothing is started)",
+     CMD_OPT_ONELINE, 2, 2, true, cmd_native_run},
     {"validate", "FILE", "check a domain, network or capabilities XML file", 0, 1, 1, false,
      cmd_validate_run},
     {"version", "", "print vmdeck's version", 0, 0, 0, false, cmd_version},
@@ -78,6 +81,11 @@ static const struct {
     {"--all", CMD_OPT_ALL},
     {"--name", CMD_OPT_NAME},
     {"--inactive", CMD_OPT_INACTIVE},
+    {"--wait", CMD_OPT_WAIT},
+    {"--timeout", CMD_OPT_TIMEOUT},
+    {"--force", CMD_OPT_FORCE},
+    {"--disable", CMD_OPT_DISABLE},
+    {"--oneline", CMD_OPT_ONELINE},
 };
 
 /* The verb table entry called name, or NULL. */

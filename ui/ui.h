@@ -20,6 +20,11 @@ enum {
     CMD_OPT_ALL = 1 << 0,      /* --all */
     CMD_OPT_NAME = 1 << 1,     /* --name */
     CMD_OPT_INACTIVE = 1 << 2, /* --inactive */
+    CMD_OPT_WAIT = 1 << 3,     /* --wait (shutdown) */
+    CMD_OPT_TIMEOUT = 1 << 4,  /* --timeout SECONDS (shutdown --wait); value in ctx->timeout */
+    CMD_OPT_FORCE = 1 << 5,    /* --force (undefine) */
+    CMD_OPT_DISABLE = 1 << 6,  /* --disable (autostart) */
+    CMD_OPT_ONELINE = 1 << 8,  /* --oneline (domxml-to-native) */
 };
 
 /* What a verb handler gets: the open connection and the parsed arguments. */
@@ -30,12 +35,15 @@ struct cmd_ctx {
     unsigned flags;           /* CMD_OPT_* given */
     int argc;                 /* positional arguments after the verb */
     char **argv;
+    const char *timeout;      /* --timeout's value, NULL when not given */
 };
 
 /* Run vmdeck with its command line; returns the process exit status. */
 int cmd_main(int argc, char **argv);
 
 /* Verb handlers: 0 on success, -1 with err filled on a reported error. */
+/* `domxml-to-native qemu-argv [--oneline] FILE` (cmd-native.c). */
+int cmd_native_run(struct cmd_ctx *ctx, struct vmerr *err);
 /* `list [--all] [--name]`. */
 int cmd_domain_list(struct cmd_ctx *ctx, struct vmerr *err);
 /* `dominfo NAME`. */

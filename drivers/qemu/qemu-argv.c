@@ -410,9 +410,17 @@ static int qemu_argv_add_disks(struct argv_buf *a, const struct domain_def *def,
         bool ro = d->readonly || cdrom;
         if (d->source) {
             char *src = qemu_argv_escape(d->source);
+            const char *fmt = d->driver_type ? d->driver_type : "raw";
+            if (!qemu_argv_plain_name(fmt)) {
+                free(src);
+                vmerr_set(err, VMERR_OPERATION_FAILED,
+                          "domain '%s': disk %s (line %d): invalid driver type '%s'", def->name,
+                          d->target_dev, d->line, fmt);
+                goto fail;
+            }
             qemu_argv_add(a, "-drive");
-            qemu_argv_add(a, "file=%s,format=raw,if=none,id=drive-%s%s", src, alias,
-                          ro ? ",readonly=on" : "");
+            qemu_argv_add(a, "file=%s,format=%s,if=none,id=drive-%s%s%s", src, fmt, alias,
+                          ro ? ",readonly=on" : "", d->shareable ? ",file.locking=off" : "");
             free(src);
         } else {
             qemu_argv_add(a, "-drive");
@@ -455,54 +463,73 @@ fail:
     return -1;
 }
 
-/* The -netdev backend text for one interface (without id); NULL with err set. */
-static char *qemu_argv_net_backend(const struct domain_def *def, const struct domain_net *n,
-                                   const struct qemu_argv_opts *opts, struct vmerr *err)
+/* Whether n's backend is a tap device that vmdeck opens and passes to QEMU as an fd. */
+bool qemu_argv_net_is_tap(const struct domain_net *n)
 {
-    char *s = NULL, *e1 = NULL, *e2 = NULL;
-    switch (n->type) {
-    case DOMAIN_NET_USER:
-        return strdup("user");
-    case DOMAIN_NET_NETWORK: {
-        const char *net = n->source_network ? n->source_network : "default";
-        const char *br =
-            opts->network_bridge ? opts->network_bridge(opts->network_opaque, net) : NULL;
-        if (!br) {
-            vmerr_set(err, VMERR_OPERATION_FAILED,
-                      "domain '%s': interface (line %d): network '%s' is not active", def->name,
-                      n->line, net);
-            return NULL;
-        }
-        e1 = qemu_argv_escape(br);
-        s = store_printf("bridge,br=%s", e1);
-        break;
-    }
-    case DOMAIN_NET_BRIDGE: {
+    return n->type == DOMAIN_NET_NETWORK || n->type == DOMAIN_NET_BRIDGE ||
+           n->type == DOMAIN_NET_ETHERNET;
+}
+
+/* The bridge a network or bridge interface attaches to; NULL with err set when there is none
+ * (bridge interface without a source, or a network that is not active). */
+const char *qemu_argv_net_bridge(const struct domain_def *def, const struct domain_net *n,
+                                 qemu_argv_network_fn network_bridge, void *opaque,
+                                 struct vmerr *err)
+{
+    if (n->type == DOMAIN_NET_BRIDGE) {
         const char *br = n->source_bridge ? n->source_bridge : n->source_dev;
-        if (!br) {
+        if (!br)
             vmerr_set(err, VMERR_OPERATION_FAILED,
                       "domain '%s': interface (line %d): bridge interface without <source "
                       "bridge=...>",
                       def->name, n->line);
-            return NULL;
-        }
-        e1 = qemu_argv_escape(br);
-        s = store_printf("bridge,br=%s", e1);
-        break;
+        return br;
     }
+    const char *net = n->source_network ? n->source_network : "default";
+    const char *br = network_bridge ? network_bridge(opaque, net) : NULL;
+    if (!br)
+        vmerr_set(err, VMERR_OPERATION_FAILED,
+                  "domain '%s': interface (line %d): network '%s' is not active", def->name,
+                  n->line, net);
+    return br;
+}
+
+/* The user-mode (SLIRP) backend with the host port forwards of interface index. */
+static char *qemu_argv_net_user(const struct domain_def *def, size_t index, struct vmerr *err)
+{
+    char *fwd = qemu_argv_hostfwd(def, index, err);
+    if (!fwd)
+        return NULL;
+    char *s = store_printf("user%s", fwd);
+    free(fwd);
+    return s;
+}
+
+/* The -netdev backend text for one interface (without id); tap_fd is the fd number QEMU
+ * finds the tap on. NULL with err set. */
+static char *qemu_argv_net_backend(const struct domain_def *def, size_t index, int tap_fd,
+                                   const struct qemu_argv_opts *opts, struct vmerr *err)
+{
+    const struct domain_net *n = &def->nets[index];
+    char *s = NULL, *e1 = NULL;
+    switch (n->type) {
+    case DOMAIN_NET_USER:
+        return qemu_argv_net_user(def, index, err);
+    case DOMAIN_NET_NETWORK:
+    case DOMAIN_NET_BRIDGE:
+        if (!qemu_argv_net_bridge(def, n, opts->network_bridge, opts->network_opaque, err))
+            return NULL;
+        return store_printf("tap,fd=%d", tap_fd);
     case DOMAIN_NET_ETHERNET:
-        e1 = n->target_dev ? qemu_argv_escape(n->target_dev) : NULL;
-        e2 = n->script ? qemu_argv_escape(n->script) : NULL;
-        s = store_printf("tap%s%s%s%s", e1 ? ",ifname=" : "", e1 ? e1 : "", e2 ? ",script=" : "",
-                         e2 ? e2 : "");
-        break;
+        return store_printf("tap,fd=%d", tap_fd);
     case DOMAIN_NET_MCAST:
     case DOMAIN_NET_SERVER:
     case DOMAIN_NET_CLIENT: {
         const char *key = n->type == DOMAIN_NET_MCAST    ? "mcast"
                           : n->type == DOMAIN_NET_SERVER ? "listen"
                                                          : "connect";
-        if (n->source_port <= 0 || (n->type != DOMAIN_NET_SERVER && !n->source_address)) {
+        if (n->source_port <= 0 || n->source_port > 65535 ||
+            (n->type != DOMAIN_NET_SERVER && !n->source_address)) {
             vmerr_set(err, VMERR_OPERATION_FAILED,
                       "domain '%s': interface (line %d): type %s needs <source address=... "
                       "port=...>",
@@ -520,7 +547,6 @@ static char *qemu_argv_net_backend(const struct domain_def *def, const struct do
         return NULL;
     }
     free(e1);
-    free(e2);
     return s;
 }
 
@@ -528,6 +554,7 @@ static char *qemu_argv_net_backend(const struct domain_def *def, const struct do
 static int qemu_argv_add_nets(struct argv_buf *a, const struct domain_def *def,
                               const struct qemu_argv_opts *opts, struct vmerr *err)
 {
+    size_t ntaps = 0;
     for (size_t i = 0; i < def->nnets; i++) {
         const struct domain_net *n = &def->nets[i];
         const char *model = n->model ? n->model : "e1000";
@@ -537,7 +564,8 @@ static int qemu_argv_add_nets(struct argv_buf *a, const struct domain_def *def,
             return vmerr_set(err, VMERR_OPERATION_FAILED,
                              "domain '%s': interface (line %d): invalid model '%s'", def->name,
                              n->line, model);
-        char *backend = qemu_argv_net_backend(def, n, opts, err);
+        int tap_fd = qemu_argv_net_is_tap(n) ? QEMU_ARGV_TAP_FD_BASE + (int)ntaps++ : -1;
+        char *backend = qemu_argv_net_backend(def, i, tap_fd, opts, err);
         if (!backend)
             return -1;
         qemu_argv_add(a, "-netdev");
@@ -705,8 +733,24 @@ static char *qemu_argv_machine_value(const struct domain_def *def,
     return store_printf("accel=%s%s", accel, acpi);
 }
 
+/* Whether the host can show def's graphics now: SDL needs an X11 or Wayland display. */
+int qemu_argv_check_display(const struct domain_def *def, struct vmerr *err)
+{
+    for (size_t i = 0; i < def->ngraphics; i++) {
+        if (def->graphics[i].type != DOMAIN_GRAPHICS_SDL)
+            continue;
+        const char *x = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
+        if ((!x || !*x) && (!w || !*w))
+            return vmerr_set(err, VMERR_OPERATION_FAILED,
+                             "domain '%s': graphics (line %d): SDL needs a display but neither "
+                             "DISPLAY nor WAYLAND_DISPLAY is set (use <graphics type='vnc'/>)",
+                             def->name, def->graphics[i].line);
+    }
+    return 0;
+}
+
 /* The whole argv, in the order: identity, machine, monitors, boot, disks, NICs, serials,
- * display. */
+ * display, balloon, pvpanic. */
 char **qemu_argv_build(const struct domain_def *def, const struct qemu_argv_opts *opts,
                        struct vmerr *err)
 {
@@ -759,5 +803,11 @@ char **qemu_argv_build(const struct domain_def *def, const struct qemu_argv_opts
         qemu_argv_free(a.v);
         return NULL;
     }
+    /* a balloon only when the guest starts below its maximum (the supervisor sets the
+     * target through QMP once QEMU runs); pvpanic so a guest kernel panic is an event */
+    if (def->current_memory_kib && def->current_memory_kib < def->memory_kib)
+        qemu_argv_pair(&a, "-device", "virtio-balloon-pci,id=balloon0");
+    if (qemu_argv_arch_is_x86(def->os.arch))
+        qemu_argv_pair(&a, "-device", "pvpanic,id=panic0");
     return a.v;
 }

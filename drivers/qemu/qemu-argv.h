@@ -19,6 +19,12 @@
  * returns. */
 typedef const char *(*qemu_argv_network_fn)(void *opaque, const char *network);
 
+/* Tap backends (interface types network, bridge, ethernet) reach QEMU as open fds: the k-th
+ * tap interface is fd QEMU_ARGV_TAP_FD_BASE + k in QEMU ("-netdev tap,fd=100"). */
+#define QEMU_ARGV_TAP_FD_BASE 100
+/* XML namespace of vmdeck's own extension elements (children of <domain>). */
+#define QEMU_ARGV_VMDECK_NS "https://vmdeck.dev/xmlns/domain/1"
+
 /* Everything qemu_argv_build needs besides the definition. */
 struct qemu_argv_opts {
     const char *emulator;   /* argv[0]: resolved emulator path */
@@ -53,5 +59,23 @@ bool qemu_argv_kvm_probe(const char *device, char *why, size_t why_len);
 int qemu_argv_free_vnc_port(const char *listen_addr, struct vmerr *err);
 /* QEMU option-value escaping: every ',' doubled; caller frees. */
 char *qemu_argv_escape(const char *value);
+
+/* Whether interface n is a tap backend (network, bridge, ethernet). */
+bool qemu_argv_net_is_tap(const struct domain_net *n);
+/* The host bridge of a network or bridge interface (network names resolved through
+ * network_bridge); NULL with err set ("network 'default' is not active"). */
+const char *qemu_argv_net_bridge(const struct domain_def *def, const struct domain_net *n,
+                                 qemu_argv_network_fn network_bridge, void *opaque,
+                                 struct vmerr *err);
+/* The ",hostfwd=..." options of user interface index, from <vmdeck:hostfwd> elements (see
+ * doc/xml-format.md); "" when there are none. Caller frees; NULL with err set. */
+char *qemu_argv_hostfwd(const struct domain_def *def, size_t index, struct vmerr *err);
+struct engine_conn;
+/* The argv a start of def would run on conn, nothing started (domxml-to-native; in
+ * qemu-argv-native.c). NULL with err set. */
+char **qemu_argv_native(struct engine_conn *conn, const struct domain_def *def,
+                        struct vmerr *err);
+/* Host checks for the display at start time: SDL needs DISPLAY or WAYLAND_DISPLAY. */
+int qemu_argv_check_display(const struct domain_def *def, struct vmerr *err);
 
 #endif

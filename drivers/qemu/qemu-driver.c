@@ -23,7 +23,9 @@
 #include "drivers/qemu/qemu-capabilities.h"
 #include "drivers/qemu/qemu-network.h"
 #include "drivers/qemu/qemu-state.h"
+#include "drivers/qemu/qemu-stats.h"
 #include "drivers/qemu/qemu-supervisor.h"
+#include "drivers/qemu/qemu-tap.h"
 #include "drivers/qemu/qmp.h"
 #include "engine/store.h"
 
@@ -498,7 +500,10 @@ static int qemu_driver_start_locked(struct engine_conn *conn, const char *name,
     int rc = -1;
     char **argv = NULL;
     char *emulator = NULL;
-    if (qemu_capabilities_check_start(conn->runtime_dir, def, err) < 0)
+    struct qemu_tap_resolver resolver = {.conn = conn};
+    struct qemu_tap_set taps = {0};
+    if (qemu_capabilities_check_start(conn->runtime_dir, def, err) < 0 ||
+        qemu_argv_check_display(def, err) < 0)
         goto out;
     emulator = qemu_argv_find_emulator(def, err);
     if (!emulator)
@@ -527,9 +532,11 @@ static int qemu_driver_start_locked(struct engine_conn *conn, const char *name,
         .kvm_usable = kvm,
         .kvm_reason = kvm_why,
         .vnc_port = vnc_port,
+        .network_bridge = qemu_tap_network_bridge,
+        .network_opaque = &resolver,
     };
     argv = qemu_argv_build(def, &opts, err);
-    if (!argv)
+    if (!argv || qemu_tap_open(def, &resolver, &taps, err) < 0)
         goto out;
     int id = qemu_driver_next_id(conn, err);
     if (id < 0)
@@ -537,10 +544,17 @@ static int qemu_driver_start_locked(struct engine_conn *conn, const char *name,
     qemu_state_cleanup(p);
     if (store_mkdir_p(p->dir, 0700, err) < 0)
         goto out;
-    struct qemu_supervisor_spec spec = {
-        .def = def, .argv = argv, .paths = p, .id = id, .vnc_port = vnc_port};
+    struct qemu_supervisor_spec spec = {.def = def,
+                                        .argv = argv,
+                                        .paths = p,
+                                        .id = id,
+                                        .vnc_port = vnc_port,
+                                        .tap_fds = taps.fds,
+                                        .ntap_fds = taps.n};
     rc = qemu_supervisor_start(&spec, QEMU_START_TIMEOUT_MS, err);
 out:
+    qemu_tap_close(&taps);
+    qemu_tap_resolver_clear(&resolver);
     qemu_argv_free(argv);
     free(emulator);
     domain_def_free(def);
@@ -781,7 +795,9 @@ const struct driver qemu_driver = {
     .domain_resume = qemu_driver_domain_resume,
     .domain_get_def = qemu_driver_domain_get_def,
     .domain_console_path = qemu_driver_domain_console_path,
+    .domain_stats = qemu_stats_domain,
     .capabilities = qemu_capabilities_conn,
+    .domain_native_argv = qemu_argv_native,
     .network_list = qemu_network_list,
     .network_lookup = qemu_network_lookup,
     .network_define = qemu_network_define,

@@ -22,10 +22,12 @@
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "drivers/qemu/qemu-argv.h"
 #include "drivers/qemu/qmp.h"
 #include "engine/store.h"
 
@@ -365,6 +367,17 @@ static void qemu_supervisor_boot(struct sup *s)
         snprintf(why, sizeof(why), "cannot start the CPUs: %s", e.message);
         qemu_supervisor_fail(s, why);
     }
+    /* <currentMemory> below <memory>: the balloon device (qemu-argv.c) gets its target */
+    if (s->live->current_memory_kib && s->live->current_memory_kib < s->live->memory_kib) {
+        struct json_object *args = json_object_new_object();
+        json_object_object_add(args, "value",
+                               json_object_new_int64((int64_t)s->live->current_memory_kib * 1024));
+        if (qmp_command_simple(s->qmp, "balloon", args, SUP_QMP_TIMEOUT_MS, &e) < 0) {
+            char why[1100];
+            snprintf(why, sizeof(why), "cannot set the balloon target: %s", e.message);
+            qemu_supervisor_fail(s, why);
+        }
+    }
     if (qemu_state_write(p->state, &s->st, &e) < 0) {
         char why[1100];
         snprintf(why, sizeof(why), "cannot write the state file: %s", e.message);
@@ -464,10 +477,21 @@ qemu_supervisor_child(const struct qemu_supervisor_spec *spec, int wfd)
     pid_t pid = fork();
     if (pid != 0)
         _exit(pid < 0 ? 1 : 0);
+    /* tap fds (qemu-tap.c) move to QEMU_ARGV_TAP_FD_BASE + k, without FD_CLOEXEC, so every
+     * QEMU this supervisor spawns (restarts too) finds them where its argv says */
+    int taps[64];
+    size_t ntaps = spec->ntap_fds < 64 ? spec->ntap_fds : 64;
+    for (size_t i = 0; i < ntaps; i++)
+        if ((taps[i] = fcntl(spec->tap_fds[i], F_DUPFD_CLOEXEC, QEMU_ARGV_TAP_FD_BASE + 64)) < 0)
+            _exit(1);
     if (wfd != 3 && dup2(wfd, 3) < 0)
         _exit(1);
     fcntl(3, F_SETFD, FD_CLOEXEC);
-    close_range(4, ~0U, 0);
+    for (size_t i = 0; i < ntaps; i++)
+        if (dup2(taps[i], QEMU_ARGV_TAP_FD_BASE + (int)i) < 0)
+            _exit(1);
+    close_range(4, QEMU_ARGV_TAP_FD_BASE - 1, 0);
+    close_range(QEMU_ARGV_TAP_FD_BASE + (unsigned)ntaps, ~0U, 0);
     int nul = open("/dev/null", O_RDWR);
     if (nul >= 0) {
         dup2(nul, 0);

@@ -1318,11 +1318,9 @@ static void test_libvirt_decorations(void **state)
         int line;
         const char *field, *text;
     } cases[] = {
-        {"    <disk>\n      <source file='/a.qcow2'/>\n      <target dev='hda'/>\n"
-         "      <driver name='qemu' type='qcow2'/>\n    </disk>\n",
-         9, "type",
-         "<driver type='qcow2'> is not supported yet (vmdeck gives disks to QEMU as raw "
-         "images)"},
+        {"    <disk>\n      <source file='/a.vmdk'/>\n      <target dev='hda'/>\n"
+         "      <driver name='qemu' type='vmdk'/>\n    </disk>\n",
+         9, "type", "<driver> type 'vmdk' is not supported (raw or qcow2)"},
         {"    <disk>\n      <source file='/a'/>\n      <target dev='hda'/>\n"
          "      <driver cache='fast'/>\n    </disk>\n",
          9, "cache", "unknown <driver> cache 'fast'"},

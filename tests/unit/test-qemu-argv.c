@@ -28,8 +28,15 @@ struct fake_host {
     char *qmp_sup, *qmp_client;
 };
 
+/* A network resolver standing in for the virtual network driver. */
+static const char *fake_network(void *opaque, const char *network)
+{
+    (void)opaque;
+    return !strcmp(network, "default") ? "virbr0" : NULL;
+}
+
 /* The fake host every argv test uses: emulators in /usr/bin, fixed paths, KVM usable,
- * autoport picks 5900. Release h with fake_free. */
+ * autoport picks 5900, network 'default' is active on virbr0. Release h with fake_free. */
 static struct qemu_argv_opts fake_opts(const struct domain_def *def, struct fake_host *h)
 {
     char *emu = qemu_argv_emulator_name(def->os.arch);
@@ -45,6 +52,7 @@ static struct qemu_argv_opts fake_opts(const struct domain_def *def, struct fake
         .qmp_client = h->qmp_client,
         .kvm_usable = true,
         .vnc_port = 5900,
+        .network_bridge = fake_network,
     };
     return o;
 }
@@ -151,13 +159,6 @@ static void test_kvm_demo2(void **state)
     domain_def_free(def);
 }
 
-/* A network resolver standing in for the virtual network driver. */
-static const char *fake_network(void *opaque, const char *network)
-{
-    (void)opaque;
-    return !strcmp(network, "default") ? "virbr0" : NULL;
-}
-
 /* qemu-fedora-i686.xml: i686 TCG guest, 2 vcpus, cdrom boot, readonly cdrom + disk. */
 static void test_fedora_i686(void **state)
 {
@@ -177,7 +178,8 @@ static void test_fedora_i686(void **state)
     expect_pair(argv, "-device", "ide-cd,bus=ide.1,unit=0,drive=drive-ide0-1-0,id=ide0-1-0");
     expect_pair(argv, "-drive", "file=/home/user/fedora.img,format=raw,if=none,id=drive-ide0-0-0");
     expect_pair(argv, "-device", "ide-hd,bus=ide.0,unit=0,drive=drive-ide0-0-0,id=ide0-0-0");
-    expect_pair(argv, "-netdev", "bridge,br=virbr0,id=hostnet0");
+    /* the tap vmdeck opens reaches QEMU as the first tap fd */
+    expect_pair(argv, "-netdev", "tap,fd=100,id=hostnet0");
     expect_pair(argv, "-vnc", "127.0.0.1:0");
     qemu_argv_free(argv);
 

@@ -351,8 +351,8 @@ static void test_domain_messages(void **state)
          "      <readonyl/>\n    </disk>\n",
          9, "readonyl", "unknown element <readonyl> in <disk> (did you mean <readonly>?)"},
         {"    <disk>\n      <source file='/a'/>\n      <target dev='hda'/>\n"
-         "      <driver type='qcow2'/>\n    </disk>\n",
-         9, "type", "<driver> type='qcow2': expected raw"},
+         "      <driver type='vmdk'/>\n    </disk>\n",
+         9, "type", "<driver> type='vmdk': expected raw or qcow2"},
         {"    <interface type='user'>\n      <mac address='zz'/>\n    </interface>\n", 7, "address",
          "<mac> address='zz': expected a MAC address like 52:54:00:12:34:56"},
         {"    <interface type='network'>\n    </interface>\n", 6, "source",

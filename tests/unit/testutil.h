@@ -4,6 +4,7 @@
 #define VMDECK_TESTUTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Make a fresh temp dir under /tmp (short, so UNIX socket paths fit); caller frees. */
 char *testutil_tmpdir(const char *tag);
@@ -20,5 +21,17 @@ void testutil_rm_rf(const char *dir);
 const char *testutil_vmdeck_bin(void);
 /* Dir holding the built test guest ($VMDECK_GUEST_DIR); caller must not free. */
 const char *testutil_guest_dir(void);
+/* A variant of the test guest's demo.xml named name: the NULL-terminated option pairs of
+ * tests/guest/guest-xml.sh ("--cmdline", "vmdeck.ip=10.0.5.1/24", "--device", "<...>",
+ * "--on-crash", "restart", ...); fails the test on a bad option; caller frees. */
+char *testutil_guest_xml(const char *name, ...);
+/* Milliseconds on the monotonic clock. */
+long long testutil_now_ms(void);
+/* Read fd (a console PTY) into buf, appending at *len and keeping the tail when full, until
+ * needle shows up (true) or timeout_ms pass or the fd ends (false). */
+bool testutil_read_until(int fd, char *buf, size_t cap, size_t *len, const char *needle,
+                         int timeout_ms);
+/* Write all of s to fd (a non-blocking PTY), failing the test on an error. */
+void testutil_write_all(int fd, const char *s);
 
 #endif
