@@ -796,6 +796,13 @@ char **qemu_argv_build(const struct domain_def *def, const struct qemu_argv_opts
      * (restart); on_poweroff/on_crash restart is the supervisor's job (a new QEMU). */
     if (def->on_reboot == DOMAIN_LIFECYCLE_DESTROY)
         qemu_argv_add(&a, "-no-reboot");
+    if (def->os.nboot > 3 && qemu_argv_arch_is_x86(def->os.arch)) {
+        qemu_argv_free(a.v);
+        vmerr_set(err, VMERR_OPERATION_FAILED,
+                  "domain '%s': <os> lists %zu <boot> devices; the PC firmware takes at most 3",
+                  def->name, def->os.nboot);
+        return NULL;
+    }
     qemu_argv_add_boot(&a, def);
     if (qemu_argv_add_disks(&a, def, err) < 0 || qemu_argv_add_nets(&a, def, opts, err) < 0 ||
         qemu_argv_add_serials(&a, def, opts, err) < 0 ||

@@ -2,14 +2,22 @@
  * paths (temp disk images, the test guest's kernel, the emulator found on PATH, a free VNC
  * port) and handed to real QEMU (started paused with -S). QMP then has to show the VM in
  * "prelaunch" with each disk attached under its drive id, on the right file and with the
- * right read-only flag; comma-escaped paths must arrive unmangled. */
+ * right read-only flag; comma-escaped paths must arrive unmangled. qcow2 images are made
+ * with qemu-img; tap interfaces get real (unbridged) taps at their fixed fd numbers when
+ * root, else the case is skipped with the reason; client interfaces find a listener. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -55,10 +63,19 @@ static void realize(struct domain_def *def, const char *tmp)
                 *p = '_';
         char *path = store_printf("%s/%s", tmp, flat);
         free(flat);
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        assert_true(fd >= 0);
-        assert_int_equal(ftruncate(fd, 1 << 20), 0);
-        close(fd);
+        if (d->driver_type && !strcmp(d->driver_type, "qcow2")) {
+            char *img[] = {"qemu-img", "create", "-q", "-f", "qcow2", path, "1M", NULL};
+            pid_t pid;
+            int status = -1;
+            assert_int_equal(posix_spawnp(&pid, "qemu-img", NULL, NULL, img, environ), 0);
+            waitpid(pid, &status, 0);
+            assert_int_equal(status, 0);
+        } else {
+            int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            assert_true(fd >= 0);
+            assert_int_equal(ftruncate(fd, 1 << 20), 0);
+            close(fd);
+        }
         replace(&d->source, path);
         d->type = DOMAIN_DISK_TYPE_FILE;
     }
@@ -67,6 +84,74 @@ static void realize(struct domain_def *def, const char *tmp)
     if (def->os.initrd)
         replace(&def->os.initrd, store_printf("%s/initramfs.cpio.gz", testutil_guest_dir()));
     replace(&def->emulator, NULL);
+    if (def->type == DOMAIN_VIRT_KVM) {
+        char why[256];
+        if (!qemu_argv_kvm_probe(QEMU_KVM_DEVICE, why, sizeof(why))) {
+            print_message("  KVM is not usable here (%s): checked with type qemu\n", why);
+            def->type = DOMAIN_VIRT_QEMU;
+        }
+    }
+    if (def->ngraphics && def->graphics[0].type == DOMAIN_GRAPHICS_SDL &&
+        qemu_argv_check_display(def, &(struct vmerr){0}) < 0) {
+        print_message("  no DISPLAY here: SDL case checked without its display\n");
+        def->ngraphics = 0; /* the graphics array is still freed by domain_def_free */
+    }
+}
+
+/* Open a plain tap (no bridge) for each tap interface of def at QEMU_ARGV_TAP_FD_BASE + k in
+ * the child; false (case skipped) when taps cannot be made here (not root). */
+static bool open_taps(const struct domain_def *def, posix_spawn_file_actions_t *fa, int *fds,
+                      size_t *n)
+{
+    *n = 0;
+    for (size_t i = 0; i < def->nnets; i++) {
+        if (!qemu_argv_net_is_tap(&def->nets[i]))
+            continue;
+        int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+        struct ifreq ifr;
+        memset(&ifr, 0, sizeof(ifr));
+        ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "x2a%%d");
+        if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) < 0) {
+            print_message("  SKIP taps: cannot create a tap here (%s; needs root)\n",
+                          strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            for (size_t k = 0; k < *n; k++)
+                close(fds[k]);
+            return false;
+        }
+        posix_spawn_file_actions_adddup2(fa, fd, QEMU_ARGV_TAP_FD_BASE + (int)*n);
+        fds[(*n)++] = fd;
+    }
+    return true;
+}
+
+/* Listen on the port of every client interface, as the peer QEMU connects to at start. */
+static size_t listen_for_clients(const struct domain_def *def, int *fds)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < def->nnets; i++) {
+        if (def->nets[i].type != DOMAIN_NET_CLIENT)
+            continue;
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_in sa = {.sin_family = AF_INET,
+                                 .sin_port = htons((uint16_t)def->nets[i].source_port)};
+        inet_pton(AF_INET, def->nets[i].source_address, &sa.sin_addr);
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+        assert_int_equal(listen(fd, 1), 0);
+        fds[n++] = fd;
+    }
+    return n;
+}
+
+/* Network 'default' is active on br0 (the harness opens plain taps; nothing attaches). */
+static const char *fake_network(void *opaque, const char *network)
+{
+    (void)opaque;
+    return !strcmp(network, "default") ? "br0" : NULL;
 }
 
 /* The "inserted" object of block device id in a query-block reply, or NULL. */
@@ -121,7 +206,12 @@ static void run_case(const char *file)
     char *sup = store_printf("%s/monitor.sock", rundir);
     char *cli = store_printf("%s/qmp.sock", rundir);
     int vnc = def->ngraphics ? qemu_argv_free_vnc_port(def->graphics[0].listen, &err) : -1;
-    struct qemu_argv_opts o = {.emulator = emulator,
+    char kvm_why[256] = "";
+    bool kvm = def->type == DOMAIN_VIRT_KVM &&
+               qemu_argv_kvm_probe(QEMU_KVM_DEVICE, kvm_why, sizeof(kvm_why));
+    struct qemu_argv_opts o = {.network_bridge = fake_network,
+                               .kvm_usable = kvm,
+                               .emulator = emulator,
                                .run_dir = rundir,
                                .qmp_sup = sup,
                                .qmp_client = cli,
@@ -135,10 +225,32 @@ static void run_case(const char *file)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    int taps[16], peers[16];
+    size_t ntaps = 0, npeers = listen_for_clients(def, peers);
+    if (!open_taps(def, &fa, taps, &ntaps)) {
+        posix_spawn_file_actions_destroy(&fa);
+        for (size_t k = 0; k < npeers; k++)
+            close(peers[k]);
+        qemu_argv_free(argv);
+        testutil_rm_rf(tmp);
+        free(tmp);
+        case_tmp = NULL;
+        free(log);
+        free(sup);
+        free(cli);
+        free(rundir);
+        free(emulator);
+        domain_def_free(def);
+        free(path);
+        free(rel);
+        return;
+    }
     pid_t pid;
     assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), 0);
     case_qemu = pid;
     posix_spawn_file_actions_destroy(&fa);
+    for (size_t k = 0; k < ntaps; k++)
+        close(taps[k]);
 
     struct qmp *qmp = NULL;
     for (int i = 0; i < 1000 && !qmp; i++) {
@@ -190,7 +302,10 @@ static void run_case(const char *file)
         waitpid(pid, &wstatus, 0);
     }
     case_qemu = 0;
-    print_message("%s: QEMU accepted %zu disks\n", file, def->ndisks);
+    for (size_t k = 0; k < npeers; k++)
+        close(peers[k]);
+    print_message("%s: QEMU accepted %zu disks, %zu NICs (%zu taps)\n", file, def->ndisks,
+                  def->nnets, ntaps);
 
     qemu_argv_free(argv);
     testutil_rm_rf(tmp);
@@ -224,7 +339,7 @@ static void test_qemu_accepts_golden_argv(void **state)
     }
     closedir(d);
     free(dir);
-    assert_true(cases >= 5);
+    assert_true(cases >= 40);
 }
 
 /* After a failure: stop the case's QEMU and remove its temp dir. */

@@ -391,7 +391,7 @@ static void test_golden(void **state)
     }
     closedir(d);
     free(dir);
-    assert_true(cases >= 5);
+    assert_true(cases >= 40);
     assert_int_equal(failures, 0);
 }
 
