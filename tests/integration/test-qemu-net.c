@@ -3,7 +3,8 @@
  * pair (QEMU socket netdevs on 127.0.0.1) do the same. Addresses come from the kernel cmdline
  * (vmdeck.ip=, read by the test guest's /init). As root the test runs in a fresh network
  * namespace (lo up, 224.0.0.0/4 routed to lo), so it touches no host interface and no port
- * on the host; otherwise it needs a multicast route in the current namespace or skips. */
+ * on the host; otherwise it needs a multicast route in the current namespace or skips. Also
+ * the guest's vmdeck.dhcp=1 (a lease from SLIRP) and vmdeck.noacpid=1 switches. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -103,9 +104,9 @@ static int teardown(void **state)
         free(f);
         return 0;
     }
-    const char *names[] = {"mc1", "mc2", "sv", "cl"};
+    const char *names[] = {"mc1", "mc2", "sv", "cl", "dh"};
     struct vmerr err;
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         engine_domain_destroy(f->conn, names[i], &err);
         engine_domain_undefine(f->conn, names[i], &err);
     }
@@ -209,12 +210,50 @@ static void test_server_client(void **state)
     net_pair(f, "sv", "10.0.6.1", "cl", "10.0.6.2");
 }
 
+/* The guest's own switches: vmdeck.dhcp=1 leases an address from SLIRP's DHCP server
+ * (10.0.2.15), vmdeck.noacpid=1 leaves acpid out. */
+static void test_dhcp_noacpid(void **state)
+{
+    struct fixture *f = *state;
+    if (f->skip)
+        skip();
+    char *xml =
+        testutil_guest_xml("dh", "--cmdline", "vmdeck.dhcp=1 vmdeck.noacpid=1", "--device",
+                           "<interface type='user'><model type='virtio'/></interface>", NULL);
+    struct vmerr err = {0};
+    if (engine_domain_define_xml(f->conn, xml, "dh", NULL, &err) < 0 ||
+        engine_domain_start(f->conn, "dh", &err) < 0)
+        fail_msg("define + start dh: %s", err.message);
+    free(xml);
+    int fd = net_shell(f, "dh");
+    char buf[16384];
+    size_t len = 0;
+    testutil_write_all(fd, "pidof acpid || echo acpid-$((40+2))-absent\n");
+    if (!testutil_read_until(fd, buf, sizeof(buf), &len, "acpid-42-absent", PING_TIMEOUT_MS))
+        fail_msg("acpid runs despite vmdeck.noacpid=1; console shows:\n%s", buf);
+    len = 0;
+    /* udhcpc runs in the background: wait for its lease on eth0 */
+    long long deadline = testutil_now_ms() + PING_TIMEOUT_MS;
+    bool bound = false;
+    while (!bound && testutil_now_ms() < deadline) {
+        testutil_write_all(fd,
+                           "ip -4 addr show eth0 | grep -q 10.0.2.15/24 && echo lease-$((4*4))\n");
+        bound = testutil_read_until(fd, buf, sizeof(buf), &len, "lease-16", 2000);
+    }
+    if (!bound)
+        fail_msg("dh got no DHCP lease 10.0.2.15/24 on eth0; console shows:\n%s", buf);
+    close(fd);
+    if (engine_domain_destroy(f->conn, "dh", &err) < 0)
+        fail_msg("destroy dh: %s", err.message);
+}
+
 /* Run the NIC tests against real QEMU. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mcast),
         cmocka_unit_test(test_server_client),
+        cmocka_unit_test(test_dhcp_noacpid),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
