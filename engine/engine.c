@@ -179,6 +179,7 @@ int engine_domain_list(struct engine_conn *conn, unsigned flags,
         return -1;
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
+        all[i].autostart = engine_domain_get_autostart(conn, all[i].name);
         bool active = all[i].id >= 0;
         if ((active && (flags & ENGINE_LIST_ACTIVE)) || (!active && (flags & ENGINE_LIST_INACTIVE)))
             all[kept++] = all[i];
@@ -196,7 +197,10 @@ int engine_domain_lookup(struct engine_conn *conn, const char *name,
 {
     if (!conn->driver->domain_lookup)
         return driver_missing(conn, "looking up domains", err);
-    return conn->driver->domain_lookup(conn, name, info, err);
+    if (conn->driver->domain_lookup(conn, name, info, err) < 0)
+        return -1;
+    info->autostart = engine_domain_get_autostart(conn, info->name);
+    return 0;
 }
 
 /* Parse XML, check the name, hand the definition to the driver. */
@@ -227,7 +231,10 @@ int engine_domain_undefine(struct engine_conn *conn, const char *name, struct vm
 {
     if (!conn->driver->domain_undefine)
         return driver_missing(conn, "undefining domains", err);
-    return conn->driver->domain_undefine(conn, name, err);
+    if (conn->driver->domain_undefine(conn, name, err) < 0)
+        return -1;
+    engine_domain_set_autostart(conn, name, false, NULL); /* the mark goes with the config */
+    return 0;
 }
 
 /* Define one lifecycle entry point: check the table entry, then call it. */

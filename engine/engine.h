@@ -35,6 +35,8 @@ struct engine_domain_info {
     unsigned long long max_memory_kib; /* <memory> */
     bool persistent;
     bool has_console; /* a serial console PTY is available now */
+    bool autostart;   /* marked to start with `vmdeck autostart` */
+    char state_reason[160]; /* why: "QEMU (pid 12) was killed by signal 9 (Killed)"; "" */
 };
 
 /* Flags for engine_domain_list. */

@@ -1,5 +1,5 @@
 /* cmd-domain: the domain verbs (list, dominfo, define, undefine, the lifecycle verbs,
- * dumpxml). Each takes the parsed arguments from cmd.c, calls one engine function and prints
+ * shutdown --wait, autostart, dumpxml). Each takes the parsed arguments from cmd.c, calls one engine function and prints
  * the result to stdout the way virsh does; errors go back to cmd.c in a struct vmerr. */
 #include <errno.h>
 #include <stdio.h>
@@ -80,10 +80,13 @@ int cmd_domain_dominfo(struct cmd_ctx *ctx, struct vmerr *err)
     printf("%-15s %s\n", "Name:", info.name);
     printf("%-15s %s\n", "UUID:", info.uuid);
     printf("%-15s %s\n", "State:", engine_domain_state_name(info.state));
+    if (info.state_reason[0])
+        printf("%-15s %s\n", "Reason:", info.state_reason);
     printf("%-15s %u\n", "CPU(s):", info.vcpus);
     printf("%-15s %llu KiB\n", "Max memory:", info.max_memory_kib);
     printf("%-15s %llu KiB\n", "Used memory:", info.memory_kib);
     printf("%-15s %s\n", "Persistent:", info.persistent ? "yes" : "no");
+    printf("%-15s %s\n", "Autostart:", info.autostart ? "enable" : "disable");
     printf("%-15s %s\n", "Console:", info.has_console ? "available" : "none");
     putchar('\n');
     return 0;
@@ -146,10 +149,12 @@ int cmd_domain_define(struct cmd_ctx *ctx, struct vmerr *err)
     return 0;
 }
 
-/* `undefine NAME`: remove the persistent definition. */
+/* `undefine [--force] NAME`: remove the persistent definition (--force: destroy first). */
 int cmd_domain_undefine(struct cmd_ctx *ctx, struct vmerr *err)
 {
-    if (engine_domain_undefine(ctx->conn, ctx->argv[0], err) < 0)
+    int rc = (ctx->flags & CMD_OPT_FORCE) ? engine_domain_undefine_force(ctx->conn, ctx->argv[0], err)
+                                          : engine_domain_undefine(ctx->conn, ctx->argv[0], err);
+    if (rc < 0)
         return -1;
     printf("Domain '%s' has been undefined\n", ctx->argv[0]);
     return 0;
@@ -196,5 +201,73 @@ int cmd_domain_dumpxml(struct cmd_ctx *ctx, struct vmerr *err)
     if (len == 0 || xml[len - 1] != '\n')
         putchar('\n');
     free(xml);
+    return 0;
+}
+
+/* Default --timeout of shutdown --wait, in seconds. */
+#define CMD_DOMAIN_SHUTDOWN_TIMEOUT_S 300
+
+/* `shutdown [--wait [--timeout SECONDS]] NAME`: send the ACPI button; with --wait return
+ * once the domain is off, or fail naming the timeout (the guest is left running). */
+int cmd_domain_shutdown(struct cmd_ctx *ctx, struct vmerr *err)
+{
+    const char *name = ctx->argv[0];
+    if (ctx->timeout && !(ctx->flags & CMD_OPT_WAIT))
+        return vmerr_set(err, VMERR_INVALID_ARG, "shutdown: --timeout needs --wait");
+    if (!(ctx->flags & CMD_OPT_WAIT)) {
+        if (engine_domain_shutdown(ctx->conn, name, err) < 0)
+            return -1;
+        printf("Domain '%s' is being shutdown\n", name);
+        return 0;
+    }
+    long secs = CMD_DOMAIN_SHUTDOWN_TIMEOUT_S;
+    if (ctx->timeout) {
+        char *end = NULL;
+        errno = 0;
+        secs = strtol(ctx->timeout, &end, 10);
+        if (errno || !end || *end || end == ctx->timeout || secs < 1 || secs > 86400)
+            return vmerr_set(err, VMERR_INVALID_ARG,
+                             "shutdown: --timeout '%s' is not a number of seconds (1-86400)",
+                             ctx->timeout);
+    }
+    if (engine_domain_shutdown_wait(ctx->conn, name, (int)secs * 1000, NULL, NULL, err) < 0)
+        return -1;
+    printf("Domain '%s' is shut off\n", name);
+    return 0;
+}
+
+/* Print what autostart did with one domain. */
+static void cmd_domain_autostart_report(void *opaque, const char *name, bool already,
+                                        const struct vmerr *err)
+{
+    (void)opaque;
+    if (err)
+        fprintf(stderr, "error: %s\n", err->message);
+    else if (already)
+        printf("Domain '%s' is already running\n", name);
+    else
+        printf("Domain '%s' started\n", name);
+}
+
+/* `autostart [--disable] [NAME]`. */
+int cmd_domain_autostart(struct cmd_ctx *ctx, struct vmerr *err)
+{
+    bool disable = ctx->flags & CMD_OPT_DISABLE;
+    if (ctx->argc == 0) {
+        if (disable)
+            return vmerr_set(err, VMERR_INVALID_ARG, "autostart: --disable needs a domain name");
+        int failed = engine_autostart_run(ctx->conn, cmd_domain_autostart_report, NULL, err);
+        if (failed < 0)
+            return -1;
+        if (failed > 0)
+            return vmerr_set(err, VMERR_OPERATION_FAILED,
+                             "autostart: %d domain(s) failed to start", failed);
+        return 0;
+    }
+    const char *name = ctx->argv[0];
+    if (engine_domain_set_autostart(ctx->conn, name, !disable, err) < 0)
+        return -1;
+    printf(disable ? "Domain '%s' unmarked as autostarted\n" : "Domain '%s' marked as autostarted\n",
+           name);
     return 0;
 }

@@ -38,16 +38,23 @@ static const struct cmd_entry cmd_table[] = {
      cmd_domain_dominfo},
     {"define", "FILE", "define (or redefine) a domain from an XML file", 0, 1, 1, true,
      cmd_domain_define},
-    {"undefine", "NAME", "remove a domain's persistent definition", 0, 1, 1, true,
-     cmd_domain_undefine},
+    {"undefine", "[--force] NAME",
+     "remove a domain's persistent definition (--force: destroy it first if running)",
+     CMD_OPT_FORCE, 1, 1, true, cmd_domain_undefine},
     {"start", "NAME", "start an inactive domain", 0, 1, 1, true, cmd_domain_lifecycle},
-    {"shutdown", "NAME", "ask a domain to shut down (ACPI power button)", 0, 1, 1, true,
-     cmd_domain_lifecycle},
+    {"shutdown", "[--wait [--timeout SECONDS]] NAME",
+     "ask a domain to shut down (ACPI power button); --wait: until it is off (default 300 s)",
+     CMD_OPT_WAIT | CMD_OPT_TIMEOUT, 1, 1, true, cmd_domain_shutdown},
     {"destroy", "NAME", "stop a domain immediately, without a shutdown", 0, 1, 1, true,
      cmd_domain_lifecycle},
     {"reboot", "NAME", "reboot a domain", 0, 1, 1, true, cmd_domain_lifecycle},
     {"suspend", "NAME", "pause a running domain", 0, 1, 1, true, cmd_domain_lifecycle},
     {"resume", "NAME", "resume a paused domain", 0, 1, 1, true, cmd_domain_lifecycle},
+    {"autostart", "[--disable] [NAME]",
+     "mark NAME to start at boot (--disable: unmark); no NAME: start every marked domain",
+     CMD_OPT_DISABLE, 0, 1, true, cmd_domain_autostart},
+    {"domstats", "NAME", "CPU %, memory, disk and network counters of a running domain", 0, 1, 1,
+     true, cmd_stats_run},
     {"dumpxml", "[--inactive] NAME", "print a domain's XML (--inactive: the persistent one)",
      CMD_OPT_INACTIVE, 1, 1, true, cmd_domain_dumpxml},
     {"console", "NAME", "attach to a domain's serial console (Ctrl-] detaches)", 0, 1, 1, true,
@@ -186,6 +193,13 @@ static int cmd_parse_verb_args(const struct cmd_entry *e, int argc, char **argv,
                 return -1;
             }
             ctx->flags |= flag;
+            if (flag == CMD_OPT_TIMEOUT) { /* the one option with a value */
+                if (i + 1 >= argc) {
+                    cmd_usage_error(e, "option '%s' needs a value", a);
+                    return -1;
+                }
+                ctx->timeout = argv[++i];
+            }
             continue;
         }
         argv[ctx->argc++] = (char *)a; /* compact positional args in place */

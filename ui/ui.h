@@ -54,6 +54,12 @@ int cmd_domain_define(struct cmd_ctx *ctx, struct vmerr *err);
 int cmd_domain_undefine(struct cmd_ctx *ctx, struct vmerr *err);
 /* start, shutdown, destroy, reboot, suspend, resume (chosen by ctx->verb). */
 int cmd_domain_lifecycle(struct cmd_ctx *ctx, struct vmerr *err);
+/* `shutdown [--wait [--timeout SECONDS]] NAME`. */
+int cmd_domain_shutdown(struct cmd_ctx *ctx, struct vmerr *err);
+/* `autostart [--disable] [NAME]`: mark/unmark NAME, or start every marked domain. */
+int cmd_domain_autostart(struct cmd_ctx *ctx, struct vmerr *err);
+/* `domstats NAME` (cmd-stats.c). */
+int cmd_stats_run(struct cmd_ctx *ctx, struct vmerr *err);
 /* `dumpxml [--inactive] NAME`. */
 int cmd_domain_dumpxml(struct cmd_ctx *ctx, struct vmerr *err);
 /* `console NAME`: the TUI straight in the console view. */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,39 +139,106 @@ static void qemu_driver_reap_stale(const struct qemu_paths *p)
     qemu_state_cleanup(p);
 }
 
-/* Whether name is running now: 1 (st filled), 0 (not running; stale files of a dead
- * supervisor are cleaned up), -1 on error. locked: the caller holds the domain lock. */
-static int qemu_driver_probe(const struct qemu_paths *p, struct qemu_state *st, bool locked,
-                             struct vmerr *err)
+/* A new supervisor for the live QEMU of st whose supervisor died (kill -9): it watches QEMU
+ * through a pidfd and takes over its supervisor QMP socket. The caller holds the lock. */
+static int qemu_driver_adopt(const char *name, const struct qemu_paths *p,
+                             const struct qemu_state *st, struct vmerr *err)
+{
+    struct domain_def *live = domain_def_parse_file(p->live_xml, err);
+    if (!live)
+        return -1;
+    char **argv = qemu_supervisor_load_argv(p->argv);
+    char *none[] = {NULL};
+    struct qemu_supervisor_spec spec = {.def = live,
+                                        .argv = argv ? argv : none,
+                                        .paths = p,
+                                        .id = st->id,
+                                        .vnc_port = st->vnc_port,
+                                        .adopt = st};
+    int rc = qemu_supervisor_start(&spec, QEMU_QMP_TIMEOUT_MS, err);
+    if (rc < 0 && err)
+        vmerr_set(err, err->code, "domain '%s': cannot adopt QEMU %ld after its supervisor "
+                  "died: %s", name, (long)st->qemu_pid, err->message);
+    qemu_argv_free(argv);
+    domain_def_free(live);
+    return rc;
+}
+
+/* With the lock held, make sense of a state file whose supervisor is gone: a live QEMU is
+ * adopted by a new supervisor (1, or 1 as recorded if that fails: destroy still works); a
+ * dead one becomes a 'crashed' record (2); unreadable files are removed (0). */
+static int qemu_driver_recover(const char *name, const struct qemu_paths *p,
+                               struct qemu_state *st)
+{
+    int rc = qemu_state_read(p->state, st, NULL);
+    if (rc == 1)
+        return 0;
+    if (rc < 0) {
+        qemu_state_cleanup(p);
+        return 0;
+    }
+    if (qemu_state_supervisor_alive(p->alive))
+        return 1;
+    bool qemu_alive = qemu_state_pid_matches(st->qemu_pid, st->qemu_start);
+    if (qemu_state_pid_matches(st->supervisor_pid, st->supervisor_start)) /* finishing up */
+        return st->state == ENGINE_DOMAIN_CRASHED ? 2 : qemu_alive ? 1 : 0;
+    if (qemu_alive) {
+        struct vmerr e;
+        vmerr_clear(&e);
+        if (qemu_driver_adopt(name, p, st, &e) == 0)
+            qemu_state_read(p->state, st, NULL);
+        return 1;
+    }
+    if (st->state != ENGINE_DOMAIN_CRASHED || access(p->dir, F_OK) == 0) {
+        char why[sizeof(st->reason)];
+        snprintf(why, sizeof(why), "QEMU (pid %ld) and its supervisor (pid %ld) are gone",
+                 (long)st->qemu_pid, (long)st->supervisor_pid);
+        qemu_state_crash_record(p, st, why);
+        qemu_state_read(p->state, st, NULL);
+    }
+    return 2;
+}
+
+/* Whether name is running now: 1 (st filled), 2 (a 'crashed' record: QEMU died on its own,
+ * st has the reason), 0 (not running), -1 on error. A dead supervisor's live QEMU is adopted
+ * here (see qemu_driver_recover). locked: the caller holds the domain lock. */
+static int qemu_driver_probe(const char *name, const struct qemu_paths *p, struct qemu_state *st,
+                             bool locked, struct vmerr *err)
 {
     int rc = qemu_state_read(p->state, st, err);
     if (rc == 1)
         return 0;
     if (rc == 0 && qemu_state_supervisor_alive(p->alive))
-        return 1;
+        return st->state == ENGINE_DOMAIN_CRASHED &&
+                       !qemu_state_pid_matches(st->qemu_pid, st->qemu_start)
+                   ? 2 /* the supervisor is writing the crashed record */
+                   : 1;
     if (rc < 0 && !locked)
         return 0; /* being written by someone: not running as far as we can tell */
+    if (rc == 0 && st->state == ENGINE_DOMAIN_CRASHED && access(p->dir, F_OK) < 0)
+        return 2;
     /* The supervisor is gone (or the state file is unreadable) but files remain. */
-    if (locked) {
-        qemu_driver_reap_stale(p);
-    } else {
-        int fd = qemu_driver_trylock(p);
-        if (fd >= 0) {
-            qemu_driver_reap_stale(p);
-            store_unlock(fd);
-        }
-    }
-    return 0;
+    if (locked)
+        return qemu_driver_recover(name, p, st);
+    int fd = qemu_driver_trylock(p);
+    if (fd < 0) /* someone else is at it: go by the record */
+        return rc == 0 && qemu_state_pid_matches(st->qemu_pid, st->qemu_start) ? 1 : 0;
+    int r = qemu_driver_recover(name, p, st);
+    store_unlock(fd);
+    return r;
 }
 
 /* Fill a list row from a definition and (if running) its state. */
-static void qemu_driver_info(const char *name, const struct domain_def *def, bool running,
+static void qemu_driver_info(const char *name, const struct domain_def *def, int probed,
                              const struct qemu_state *st, struct engine_domain_info *info)
 {
+    bool running = probed == 1;
     memset(info, 0, sizeof(*info));
     snprintf(info->name, sizeof(info->name), "%s", name);
     info->id = running ? st->id : -1;
-    info->state = running ? st->state : ENGINE_DOMAIN_SHUTOFF;
+    info->state = running ? st->state : probed == 2 ? ENGINE_DOMAIN_CRASHED : ENGINE_DOMAIN_SHUTOFF;
+    if (probed == 1 || probed == 2)
+        snprintf(info->state_reason, sizeof(info->state_reason), "%s", st->reason);
     info->persistent = true;
     info->has_console = running && st->tty[0];
     if (def) {
@@ -206,7 +274,8 @@ static int qemu_driver_describe(struct engine_conn *conn, const char *name,
     struct qemu_paths p;
     qemu_state_paths(conn->runtime_dir, name, &p);
     struct qemu_state st;
-    bool running = qemu_driver_probe(&p, &st, false, NULL) == 1;
+    int probed = qemu_driver_probe(name, &p, &st, false, NULL);
+    bool running = probed == 1;
     struct domain_def *def = running ? qemu_driver_live_def(&p, &st, NULL) : NULL;
     if (!def) {
         struct vmerr perr;
@@ -218,7 +287,7 @@ static int qemu_driver_describe(struct engine_conn *conn, const char *name,
             return -1;
         }
     }
-    qemu_driver_info(name, def, running, &st, info); /* a broken config still gets a row */
+    qemu_driver_info(name, def, probed, &st, info); /* a broken config still gets a row */
     domain_def_free(def);
     qemu_state_paths_free(&p);
     return 0;
@@ -440,13 +509,19 @@ static int qemu_driver_domain_undefine(struct engine_conn *conn, const char *nam
     char *path = qemu_driver_config_path(conn, name);
     if (access(path, F_OK) < 0)
         vmerr_set(err, VMERR_NO_DOMAIN, "domain '%s' not found", name);
-    else if (qemu_driver_probe(&p, &st, true, err) == 1)
+    else if (qemu_driver_probe(name, &p, &st, true, err) == 1)
         vmerr_set(err, VMERR_OPERATION_INVALID,
-                  "domain '%s' is running; destroy or shut it down before undefining it", name);
+                  "domain '%s' is running; destroy or shut it down before undefining it (or "
+                  "undefine --force)",
+                  name);
     else if (unlink(path) < 0)
         vmerr_set_errno(err, errno, "domain '%s': cannot remove %s", name, path);
     else
         rc = 0;
+    if (rc == 0) { /* a crashed record and its console log go with the definition */
+        qemu_state_cleanup(&p);
+        unlink(p.crash_log);
+    }
     free(path);
 out:
     store_unlock(lock);
@@ -490,6 +565,53 @@ static int qemu_driver_check_socket_path(const char *name, const char *path, str
                      name, path, strlen(path), sizeof(sa.sun_path) - 1);
 }
 
+/* Whether disks a and b are the same file (same inode) and may not be used together: one
+ * of them writable and not both shareable. */
+static bool qemu_driver_disk_conflict(const struct domain_disk *a, const struct domain_disk *b)
+{
+    if (!a->source || !b->source || (a->readonly && b->readonly) ||
+        (a->shareable && b->shareable))
+        return false;
+    struct stat sa, sb;
+    if (stat(a->source, &sa) < 0 || stat(b->source, &sb) < 0)
+        return false;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Refuse def when a running domain of this connection uses one of its disk images in a way
+ * that conflicts (see qemu_driver_disk_conflict). The caller holds locks/disks.lock. */
+static int qemu_driver_check_disks(struct engine_conn *conn, const struct domain_def *def,
+                                   struct vmerr *err)
+{
+    size_t n = 0;
+    char **names = NULL;
+    qemu_driver_names(conn, &names, &n, NULL);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!strcmp(names[i], def->name))
+            continue;
+        struct qemu_paths p;
+        qemu_state_paths(conn->runtime_dir, names[i], &p);
+        struct qemu_state st;
+        struct domain_def *other = NULL;
+        if (qemu_state_read(p.state, &st, NULL) == 0 && qemu_state_supervisor_alive(p.alive))
+            other = domain_def_parse_file(p.live_xml, NULL);
+        for (size_t a = 0; other && a < def->ndisks && rc == 0; a++)
+            for (size_t b = 0; b < other->ndisks && rc == 0; b++)
+                if (qemu_driver_disk_conflict(&def->disks[a], &other->disks[b]))
+                    rc = vmerr_set(err, VMERR_OPERATION_INVALID,
+                                   "domain '%s': disk %s (%s) is in use by running domain '%s' "
+                                   "as %s%s; both must be <shareable/> (or both read-only)",
+                                   def->name, def->disks[a].target_dev, def->disks[a].source,
+                                   names[i], other->disks[b].target_dev,
+                                   other->disks[b].readonly ? " (read-only)" : " (read-write)");
+        domain_def_free(other);
+        qemu_state_paths_free(&p);
+    }
+    qemu_driver_names_free(names, n);
+    return rc;
+}
+
 /* Everything start does once the domain lock is held and the domain is known stopped. */
 static int qemu_driver_start_locked(struct engine_conn *conn, const char *name,
                                     const struct qemu_paths *p, struct vmerr *err)
@@ -500,6 +622,8 @@ static int qemu_driver_start_locked(struct engine_conn *conn, const char *name,
     int rc = -1;
     char **argv = NULL;
     char *emulator = NULL;
+    char *disks_lock_path = NULL;
+    int disks_lock = -1;
     struct qemu_tap_resolver resolver = {.conn = conn};
     struct qemu_tap_set taps = {0};
     if (qemu_capabilities_check_start(conn->runtime_dir, def, err) < 0 ||
@@ -536,7 +660,15 @@ static int qemu_driver_start_locked(struct engine_conn *conn, const char *name,
         .network_opaque = &resolver,
     };
     argv = qemu_argv_build(def, &opts, err);
-    if (!argv || qemu_tap_open(def, &resolver, &taps, err) < 0)
+    if (!argv)
+        goto out;
+    /* disk images: checked against running domains under one lock per connection, held
+     * until this domain's live XML exists */
+    disks_lock_path = store_printf("%s/locks/disks.lock", conn->runtime_dir);
+    disks_lock = store_lock(disks_lock_path, err);
+    if (disks_lock < 0 || qemu_driver_check_disks(conn, def, err) < 0)
+        goto out;
+    if (qemu_tap_open(def, &resolver, &taps, err) < 0)
         goto out;
     int id = qemu_driver_next_id(conn, err);
     if (id < 0)
@@ -553,6 +685,9 @@ static int qemu_driver_start_locked(struct engine_conn *conn, const char *name,
                                         .ntap_fds = taps.n};
     rc = qemu_supervisor_start(&spec, QEMU_START_TIMEOUT_MS, err);
 out:
+    if (disks_lock >= 0)
+        store_unlock(disks_lock);
+    free(disks_lock_path);
     qemu_tap_close(&taps);
     qemu_tap_resolver_clear(&resolver);
     qemu_argv_free(argv);
@@ -573,10 +708,10 @@ static int qemu_driver_domain_start(struct engine_conn *conn, const char *name, 
     struct qemu_state st;
     if (lock < 0)
         goto out;
-    int r = qemu_driver_probe(&p, &st, true, err);
+    int r = qemu_driver_probe(name, &p, &st, true, err);
     if (r == 1)
         vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is already running", name);
-    else if (r == 0)
+    else if (r == 0 || r == 2) /* start_locked clears a crashed record */
         rc = qemu_driver_start_locked(conn, name, &p, err);
 out:
     store_unlock(lock);
@@ -584,9 +719,11 @@ out:
     return rc;
 }
 
-/* Lock a domain that must be running; returns the lock fd (>= 0) with *st filled, or -1. */
+/* Lock a domain that must be running; returns the lock fd (>= 0) with *st filled, or -1.
+ * crashed (if not NULL): a crashed record is returned locked too, with *crashed set. */
 static int qemu_driver_lock_running(struct engine_conn *conn, const char *name,
-                                    struct qemu_paths *p, struct qemu_state *st, struct vmerr *err)
+                                    struct qemu_paths *p, struct qemu_state *st, bool *crashed,
+                                    struct vmerr *err)
 {
     if (!domain_name_valid(name))
         return vmerr_set(err, VMERR_NO_DOMAIN, "domain '%s' not found", name);
@@ -599,10 +736,12 @@ static int qemu_driver_lock_running(struct engine_conn *conn, const char *name,
     int lock = qemu_driver_lock(p, err);
     if (lock < 0)
         return -1;
-    int r = qemu_driver_probe(p, st, true, err);
-    if (r == 1)
+    int r = qemu_driver_probe(name, p, st, true, err);
+    if (crashed)
+        *crashed = r == 2;
+    if (r == 1 || (r == 2 && crashed))
         return lock;
-    if (r == 0)
+    if (r == 0 || r == 2)
         vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is not running", name);
     store_unlock(lock);
     return -1;
@@ -642,7 +781,7 @@ static int qemu_driver_simple_op(struct engine_conn *conn, const char *name, con
 {
     struct qemu_paths p = {0};
     struct qemu_state st;
-    int lock = qemu_driver_lock_running(conn, name, &p, &st, err);
+    int lock = qemu_driver_lock_running(conn, name, &p, &st, NULL, err);
     int rc = -1;
     if (lock >= 0) {
         rc = qemu_driver_qmp(name, &p, command, err);
@@ -701,12 +840,19 @@ static int qemu_driver_domain_destroy(struct engine_conn *conn, const char *name
 {
     struct qemu_paths p = {0};
     struct qemu_state st;
-    int lock = qemu_driver_lock_running(conn, name, &p, &st, err);
+    bool crashed = false;
+    int lock = qemu_driver_lock_running(conn, name, &p, &st, &crashed, err);
     if (lock < 0) {
         qemu_state_paths_free(&p);
         return -1;
     }
     int rc = 0;
+    if (crashed) { /* destroy of a crashed record: the record goes, the domain is shut off */
+        qemu_state_cleanup(&p);
+        store_unlock(lock);
+        qemu_state_paths_free(&p);
+        return 0;
+    }
     if (qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start))
         kill(st.supervisor_pid, SIGTERM);
     if (!qemu_driver_wait_gone(&p, &st, 2 * QEMU_TERM_GRACE_MS)) {
@@ -739,7 +885,7 @@ static struct domain_def *qemu_driver_domain_get_def(struct engine_conn *conn, c
         qemu_state_paths(conn->runtime_dir, name, &p);
         struct qemu_state st;
         struct domain_def *def = NULL;
-        if (qemu_driver_probe(&p, &st, false, NULL) == 1)
+        if (qemu_driver_probe(name, &p, &st, false, NULL) == 1)
             def = qemu_driver_live_def(&p, &st, err);
         qemu_state_paths_free(&p);
         if (def)
@@ -763,7 +909,7 @@ static char *qemu_driver_domain_console_path(struct engine_conn *conn, const cha
     char *cfg = qemu_driver_config_path(conn, name);
     bool defined = access(cfg, F_OK) == 0;
     free(cfg);
-    if (qemu_driver_probe(&p, &st, false, NULL) != 1) {
+    if (qemu_driver_probe(name, &p, &st, false, NULL) != 1) {
         if (defined)
             vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is not running", name);
         else

@@ -51,6 +51,8 @@ void qemu_state_paths(const char *runtime_dir, const char *name, struct qemu_pat
     p->qemu_log = store_printf("%s/qemu.log", p->dir);
     p->live_xml = store_printf("%s/live.xml", p->dir);
     p->lock = store_printf("%s/locks/%s.lock", runtime_dir, name);
+    p->argv = store_printf("%s/argv", p->dir);
+    p->crash_log = store_printf("%s/%s.crashed.log", runtime_dir, name);
 }
 
 /* Free the path strings. */
@@ -65,6 +67,8 @@ void qemu_state_paths_free(struct qemu_paths *p)
     free(p->qemu_log);
     free(p->live_xml);
     free(p->lock);
+    free(p->argv);
+    free(p->crash_log);
     memset(p, 0, sizeof(*p));
 }
 
@@ -72,10 +76,10 @@ void qemu_state_paths_free(struct qemu_paths *p)
 int qemu_state_write(const char *path, const struct qemu_state *st, struct vmerr *err)
 {
     char *text = store_printf("state=%s\nid=%d\nsupervisor_pid=%ld\nsupervisor_start=%llu\n"
-                              "qemu_pid=%ld\nqemu_start=%llu\ntty=%s\nvnc_port=%d\n",
+                              "qemu_pid=%ld\nqemu_start=%llu\ntty=%s\nvnc_port=%d\nreason=%s\n",
                               qemu_state_to_string(st->state), st->id, (long)st->supervisor_pid,
                               st->supervisor_start, (long)st->qemu_pid, st->qemu_start, st->tty,
-                              st->vnc_port);
+                              st->vnc_port, st->reason);
     int rc = store_write_atomic(path, text, strlen(text), err);
     free(text);
     return rc;
@@ -121,6 +125,8 @@ int qemu_state_read(const char *path, struct qemu_state *st, struct vmerr *err)
             snprintf(st->tty, sizeof(st->tty), "%s", v);
         } else if (!strcmp(k, "vnc_port")) {
             st->vnc_port = atoi(v);
+        } else if (!strcmp(k, "reason")) {
+            snprintf(st->reason, sizeof(st->reason), "%s", v);
         }
     }
     free(text);
@@ -182,4 +188,18 @@ void qemu_state_cleanup(const struct qemu_paths *p)
 {
     store_remove_dir(p->dir, NULL);
     unlink(p->state);
+}
+
+/* The crashed record: state file first (crashed, with the reason), then the dir goes, so a
+ * reader never sees a 'running' state file without its supervisor. */
+void qemu_state_crash_record(const struct qemu_paths *p, const struct qemu_state *st,
+                             const char *reason)
+{
+    struct qemu_state c = *st;
+    c.state = ENGINE_DOMAIN_CRASHED;
+    c.tty[0] = '\0';
+    snprintf(c.reason, sizeof(c.reason), "%s", reason);
+    rename(p->console_log, p->crash_log);
+    qemu_state_write(p->state, &c, NULL);
+    store_remove_dir(p->dir, NULL);
 }

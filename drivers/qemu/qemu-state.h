@@ -4,7 +4,9 @@
  *                       at the top so the engine's inotify watch sees every change
  *   NAME.d/             per-domain dir (0700): supervisor.lock (flock held while the
  *                       supervisor lives), monitor.sock + qmp.sock (QMP, 0600),
- *                       console.log, qemu.log (QEMU's stdout/stderr), live.xml
+ *                       console.log, qemu.log (QEMU's stdout/stderr), live.xml,
+ *                       argv (QEMU's argv, NUL-separated, for a supervisor that adopts QEMU)
+ *   NAME.crashed.log    console log of the last crash or rename-restart, kept aside
  *   locks/NAME.lock     per-domain operation lock; locks/next-id (+ .lock) the id counter
  * The suffixes .state, .d and .lock keep any two domain names from colliding. */
 #ifndef VMDECK_QEMU_STATE_H
@@ -27,6 +29,8 @@ struct qemu_paths {
     char *qemu_log;
     char *live_xml;
     char *lock; /* RUNTIME/locks/NAME.lock */
+    char *argv; /* NAME.d/argv */
+    char *crash_log; /* RUNTIME/NAME.crashed.log */
 };
 
 /* What the state file says about a running domain. */
@@ -39,6 +43,7 @@ struct qemu_state {
     unsigned long long qemu_start;
     char tty[64]; /* first serial port's PTY, "" if none */
     int vnc_port; /* -1 if none */
+    char reason[160]; /* why the state is what it is ("QEMU was killed by signal 9"); "" */
 };
 
 /* Fill p with the paths of domain name under runtime_dir. */
@@ -57,6 +62,10 @@ bool qemu_state_supervisor_alive(const char *alive_path);
 unsigned long long qemu_state_proc_start(pid_t pid);
 /* Whether pid is still the live process that had starttime start. */
 bool qemu_state_pid_matches(pid_t pid, unsigned long long start);
+/* Turn the runtime files into a 'crashed' record: the console log moves aside to
+ * NAME.crashed.log, the state file says crashed with reason, the per-domain dir goes. */
+void qemu_state_crash_record(const struct qemu_paths *p, const struct qemu_state *st,
+                             const char *reason);
 /* Remove the per-domain dir (its files first) and then the state file. */
 void qemu_state_cleanup(const struct qemu_paths *p);
 

@@ -528,8 +528,9 @@ static void test_failed_start(void **state)
     check_ok(engine_domain_undefine(f->conn, "broken", &err), &err, "undefine");
 }
 
-/* A supervisor killed with SIGKILL: the next look at the domain finds it dead, kills its
- * orphaned QEMU and removes the runtime files, so the domain is shut off. */
+/* A supervisor killed with SIGKILL: the guest keeps running; the next look at the domain (a
+ * fresh connection, as the next vmdeck process) adopts QEMU under a new supervisor, shows it
+ * running, and suspend/resume and ACPI shutdown still work through it. */
 static void test_supervisor_killed(void **state)
 {
     struct fixture *f = *state;
@@ -542,8 +543,30 @@ static void test_supervisor_killed(void **state)
     long long deadline = now_ms() + 5000;
     while (now_ms() < deadline && qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start))
         usleep(10000);
-    assert_int_equal(state_of(f->conn, "demo", NULL), ENGINE_DOMAIN_SHUTOFF);
+    assert_true(qemu_state_pid_matches(st.qemu_pid, st.qemu_start)); /* the guest lives on */
+    struct engine_conn *fresh = engine_open(URI, &err);
+    assert_non_null(fresh);
+    int id = -1;
+    assert_int_equal(state_of(fresh, "demo", &id), ENGINE_DOMAIN_RUNNING);
+    assert_int_equal(id, st.id);
+    struct qemu_state adopted;
+    note_supervisor(f, "demo", &adopted);
+    assert_true(adopted.supervisor_pid != st.supervisor_pid);
+    assert_int_equal(adopted.qemu_pid, st.qemu_pid);
+    check_ok(engine_domain_suspend(fresh, "demo", &err), &err, "suspend after adoption");
+    assert_int_equal(state_of(fresh, "demo", NULL), ENGINE_DOMAIN_PAUSED);
+    check_ok(engine_domain_resume(fresh, "demo", &err), &err, "resume after adoption");
+    int fd = console_shell(fresh, "demo"); /* acpid is up once the shell answers */
+    close(fd);
+    check_ok(engine_domain_shutdown(fresh, "demo", &err), &err, "shutdown after adoption");
+    wait_state(fresh, "demo", ENGINE_DOMAIN_SHUTOFF, STATE_TIMEOUT_MS);
+    deadline = now_ms() + 5000;
+    while (now_ms() < deadline && (qemu_state_pid_matches(st.qemu_pid, st.qemu_start) ||
+                                   qemu_state_pid_matches(adopted.supervisor_pid,
+                                                          adopted.supervisor_start)))
+        usleep(10000);
     assert_false(qemu_state_pid_matches(st.qemu_pid, st.qemu_start));
+    assert_false(qemu_state_pid_matches(adopted.supervisor_pid, adopted.supervisor_start));
     char *leftover = store_printf("%s/demo.state", f->runtime);
     assert_int_equal(access(leftover, F_OK), -1);
     free(leftover);
@@ -551,6 +574,44 @@ static void test_supervisor_killed(void **state)
     procs_mentioning(f->runtime, procs, sizeof(procs));
     if (procs[0])
         fail_msg("processes left behind: %s", procs);
+    engine_close(fresh);
+}
+
+/* QEMU killed with SIGKILL behind vmdeck's back: within one second every connection sees
+ * 'crashed' with the signal as the reason (woken by inotify); the record stays (inactive, no
+ * id) until a destroy clears it, and a start replaces it. */
+static void test_qemu_killed(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err = {0};
+    check_ok(engine_domain_start(f->conn, "demo", &err), &err, "start");
+    struct qemu_state st;
+    note_supervisor(f, "demo", &st);
+    struct engine_conn *other = engine_open(URI, &err);
+    assert_non_null(other);
+    long long t0 = now_ms();
+    kill(st.qemu_pid, SIGKILL);
+    wait_state(other, "demo", ENGINE_DOMAIN_CRASHED, 1000);
+    print_message("crash seen after %lld ms\n", now_ms() - t0);
+    struct engine_domain_info info;
+    check_ok(engine_domain_lookup(f->conn, "demo", &info, &err), &err, "lookup");
+    assert_int_equal(info.state, ENGINE_DOMAIN_CRASHED);
+    assert_int_equal(info.id, -1);
+    if (!strstr(info.state_reason, "killed by signal 9"))
+        fail_msg("crash reason: '%s'", info.state_reason);
+    long long deadline = now_ms() + 5000;
+    while (now_ms() < deadline && qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start))
+        usleep(10000);
+    assert_false(qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start));
+    /* still crashed for a later process; the console log is kept aside */
+    assert_int_equal(state_of(other, "demo", NULL), ENGINE_DOMAIN_CRASHED);
+    char *log = store_printf("%s/demo.crashed.log", f->runtime);
+    assert_true(count_in_file(log, "VMDECK-GUEST-READY") + 1 > 0 && access(log, F_OK) == 0);
+    check_ok(engine_domain_destroy(other, "demo", &err), &err, "destroy the crashed record");
+    assert_int_equal(state_of(f->conn, "demo", NULL), ENGINE_DOMAIN_SHUTOFF);
+    unlink(log);
+    free(log);
+    engine_close(other);
 }
 
 /* on_poweroff=restart: a guest power-off brings up a new QEMU in place of the old one (same
@@ -635,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_destroy),
         cmocka_unit_test(test_failed_start),
         cmocka_unit_test(test_supervisor_killed),
+        cmocka_unit_test(test_qemu_killed),
         cmocka_unit_test(test_lifecycle_actions),
         cmocka_unit_test(test_long_socket_path),
     };
