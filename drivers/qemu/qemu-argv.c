@@ -804,6 +804,12 @@ char **qemu_argv_build(const struct domain_def *def, const struct qemu_argv_opts
         return NULL;
     }
     qemu_argv_add_boot(&a, def);
+    char *fwd = qemu_argv_hostfwd(def, (size_t)-1, err); /* checks them all, matches none */
+    if (!fwd) {
+        qemu_argv_free(a.v);
+        return NULL;
+    }
+    free(fwd);
     if (qemu_argv_add_disks(&a, def, err) < 0 || qemu_argv_add_nets(&a, def, opts, err) < 0 ||
         qemu_argv_add_serials(&a, def, opts, err) < 0 ||
         qemu_argv_add_graphics(&a, def, opts, err) < 0) {

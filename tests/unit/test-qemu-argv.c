@@ -407,6 +407,135 @@ static void test_escape(void **state)
     free(s);
 }
 
+/* Parse XML text or fail. */
+static struct domain_def *load_text(const char *xml)
+{
+    struct vmerr err = {0};
+    struct domain_def *def = domain_def_parse_string(xml, NULL, &err);
+    if (!def)
+        fail_msg("%s", err.message);
+    return def;
+}
+
+/* <vmdeck:hostfwd>: every bad attribute is a one-line error naming it; foreign elements of
+ * other namespaces are ignored. */
+static void test_hostfwd_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *attrs, *net, *want;
+    } cases[] = {
+        {"port='2222' guestport='22'", "user", NULL},
+        {"port='0' guestport='22'", "user", "port '0' and guestport '22' must be 1-65535"},
+        {"port='2222'", "user", "must be 1-65535"},
+        {"protocol='sctp' port='1' guestport='2'", "user", "protocol 'sctp' is not tcp or udp"},
+        {"address='::1' port='1' guestport='2'", "user", "address '::1' is not an IPv4"},
+        {"interface='3' port='1' guestport='2'", "user", "interface '3' is not the index"},
+        {"port='1' guestport='2'", "mcast", "needs a user interface"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *xml = store_printf(
+            "<domain type='qemu' xmlns:vmdeck='%s' xmlns:other='urn:x'><name>fwd</name>"
+            "<memory>65536</memory><os><type>hvm</type></os>"
+            "<vmdeck:hostfwd %s/><other:hostfwd port='x'/><devices>"
+            "<interface type='%s'>%s</interface></devices></domain>",
+            QEMU_ARGV_VMDECK_NS, cases[i].attrs, cases[i].net,
+            strcmp(cases[i].net, "user") ? "<source address='230.0.0.1' port='5000'/>" : "");
+        struct domain_def *def = load_text(xml);
+        struct fake_host host;
+        struct qemu_argv_opts o = fake_opts(def, &host);
+        struct vmerr err = {0};
+        char **argv = qemu_argv_build(def, &o, &err);
+        if (!cases[i].want) {
+            if (!argv)
+                fail_msg("case %zu: %s", i, err.message);
+            expect_pair(argv, "-netdev", "user,hostfwd=tcp:127.0.0.1:2222-:22,id=hostnet0");
+        } else {
+            if (argv)
+                fail_msg("case %zu (%s) was accepted", i, cases[i].attrs);
+            if (!strstr(err.message, cases[i].want))
+                fail_msg("case %zu: '%s' lacks '%s'", i, err.message, cases[i].want);
+            assert_non_null(strstr(err.message, "domain 'fwd'"));
+        }
+        qemu_argv_free(argv);
+        fake_free(&host);
+        domain_def_free(def);
+        free(xml);
+    }
+}
+
+/* SDL needs DISPLAY or WAYLAND_DISPLAY at start; VNC needs neither. */
+static void test_display_check(void **state)
+{
+    (void)state;
+    struct domain_def *def = load("xml2argv/sdl.xml");
+    char *x = getenv("DISPLAY") ? strdup(getenv("DISPLAY")) : NULL;
+    char *w = getenv("WAYLAND_DISPLAY") ? strdup(getenv("WAYLAND_DISPLAY")) : NULL;
+    unsetenv("DISPLAY");
+    unsetenv("WAYLAND_DISPLAY");
+    struct vmerr err = {0};
+    assert_int_equal(qemu_argv_check_display(def, &err), -1);
+    assert_non_null(strstr(err.message, "domain 'sdl'"));
+    assert_non_null(strstr(err.message, "neither DISPLAY nor WAYLAND_DISPLAY"));
+    setenv("DISPLAY", ":0", 1);
+    assert_int_equal(qemu_argv_check_display(def, &err), 0);
+    unsetenv("DISPLAY");
+    def->graphics[0].type = DOMAIN_GRAPHICS_VNC;
+    assert_int_equal(qemu_argv_check_display(def, &err), 0);
+    if (x)
+        setenv("DISPLAY", x, 1);
+    if (w)
+        setenv("WAYLAND_DISPLAY", w, 1);
+    free(x);
+    free(w);
+    domain_def_free(def);
+}
+
+/* Balloon only below the maximum; pvpanic always on x86; taps numbered from fd 100 in
+ * interface order, skipping non-tap NICs; a bridge interface without a source is refused. */
+static void test_devices(void **state)
+{
+    (void)state;
+    struct domain_def *def = load("xml2argv/memory-balloon.xml");
+    struct fake_host host;
+    struct qemu_argv_opts o = fake_opts(def, &host);
+    char **argv = build(def, &o);
+    expect_pair(argv, "-device", "virtio-balloon-pci,id=balloon0");
+    expect_pair(argv, "-device", "pvpanic,id=panic0");
+    expect_pair(argv, "-m", "256");
+    qemu_argv_free(argv);
+    def->current_memory_kib = def->memory_kib;
+    argv = build(def, &o);
+    assert_false(has_pair(argv, "-device", "virtio-balloon-pci,id=balloon0"));
+    qemu_argv_free(argv);
+    fake_free(&host);
+    domain_def_free(def);
+
+    def = load("xml2argv/net-taps-mixed.xml");
+    o = fake_opts(def, &host);
+    argv = build(def, &o);
+    expect_pair(argv, "-netdev", "user,id=hostnet0");
+    expect_pair(argv, "-netdev", "tap,fd=100,id=hostnet1");
+    expect_pair(argv, "-netdev", "tap,fd=101,id=hostnet2");
+    qemu_argv_free(argv);
+    free(def->nets[1].source_bridge);
+    def->nets[1].source_bridge = NULL;
+    struct vmerr err = {0};
+    assert_null(qemu_argv_build(def, &o, &err));
+    assert_non_null(strstr(err.message, "without <source bridge=...>"));
+    fake_free(&host);
+    domain_def_free(def);
+
+    def = load("xml2argv/boot-order-all.xml");
+    o = fake_opts(def, &host);
+    def->os.boot[3] = DOMAIN_BOOT_HD;
+    def->os.nboot = 4;
+    assert_null(qemu_argv_build(def, &o, &err));
+    assert_non_null(strstr(err.message, "at most 3"));
+    fake_free(&host);
+    domain_def_free(def);
+}
+
 /* The tests. */
 int main(void)
 {
@@ -415,7 +544,8 @@ int main(void)
         cmocka_unit_test(test_kvm_unusable),  cmocka_unit_test(test_unsupported_types),
         cmocka_unit_test(test_find_emulator), cmocka_unit_test(test_free_vnc_port),
         cmocka_unit_test(test_disk_errors),   cmocka_unit_test(test_golden),
-        cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_escape),        cmocka_unit_test(test_hostfwd_errors),
+        cmocka_unit_test(test_display_check), cmocka_unit_test(test_devices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
