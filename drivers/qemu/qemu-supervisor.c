@@ -6,7 +6,13 @@
  * Then QMP events and SIGCHLD (signalfd) flow into its poll loop: state file updates and
  * lifecycle actions. "restart" (on_poweroff, on_crash) runs a new QEMU with the same argv
  * once the old one has exited, as Xen starts a new domain in place of the old one;
- * on_reboot=destroy is QEMU's -no-reboot. When QEMU exits for good the runtime files go away.
+ * on_reboot=destroy is QEMU's -no-reboot; rename-restart is restart with the old console log
+ * saved aside as NAME.crashed.log. When QEMU exits for good the runtime files go away, except
+ * when it died unexpectedly (a signal, a non-zero exit, no SHUTDOWN event): then the state
+ * file stays as a 'crashed' record with the reason, until the next start or a destroy.
+ * Adoption: a new supervisor for a QEMU whose supervisor was killed watches it through a
+ * pidfd (it is not our child, so its exit status is unknown) and reconnects to the
+ * supervisor QMP socket, which QEMU serves again once the dead supervisor's connection closed.
  * Report pipe protocol, one line each: "SUP <pid>", "QEMU <pid>", then "OK" or "ERR <msg>". */
 #include "drivers/qemu/qemu-supervisor.h"
 
@@ -60,6 +66,10 @@ struct sup {
     bool restart;      /* run QEMU again once this one has exited (lifecycle "restart") */
     bool terminating;  /* a termination signal came: never restart */
     long long kill_at; /* monotonic ms for SIGKILL after a forwarded SIGTERM; 0 = none */
+    bool adopted;      /* QEMU is not our child: watched through pidfd, status unknown */
+    int pidfd;         /* adopted QEMU's pidfd, -1 otherwise */
+    bool saw_shutdown; /* a SHUTDOWN event came: QEMU's exit is expected */
+    bool save_log;     /* rename-restart: keep the console log aside before the new boot */
 };
 
 /* Milliseconds on the monotonic clock. */
@@ -119,6 +129,17 @@ static void qemu_supervisor_reap(struct sup *s, bool wait)
 {
     if (s->exited || s->qemu <= 0)
         return;
+    if (s->adopted) {
+        struct pollfd pfd = {.fd = s->pidfd, .events = POLLIN};
+        int r;
+        while ((r = poll(&pfd, 1, wait ? -1 : 0)) < 0 && errno == EINTR)
+            ;
+        if (r != 0) {
+            s->exited = true;
+            s->status = -1; /* unknown: not our child */
+        }
+        return;
+    }
     int status;
     pid_t r;
     while ((r = waitpid(s->qemu, &status, wait ? 0 : WNOHANG)) < 0 && errno == EINTR)
@@ -144,7 +165,8 @@ static void __attribute__((noreturn)) qemu_supervisor_fail(struct sup *s, const 
         qemu_supervisor_report(s, "ERR %s: %s", why, tail);
     else
         qemu_supervisor_report(s, "ERR %s", why);
-    qemu_state_cleanup(s->spec->paths);
+    if (!s->spec->adopt || s->st.qemu_pid != s->spec->adopt->qemu_pid)
+        qemu_state_cleanup(s->spec->paths); /* an adopted QEMU's files stay */
     _exit(1);
 }
 
@@ -189,14 +211,22 @@ static void qemu_supervisor_event(void *opaque, const char *event, struct json_o
         bool guest = qemu_supervisor_json_bool(data, "guest");
         const char *reason = qemu_supervisor_json_str(data, "reason");
         if (guest && !strcmp(reason, "guest-shutdown") &&
-            def->on_poweroff == DOMAIN_LIFECYCLE_RESTART)
+            (def->on_poweroff == DOMAIN_LIFECYCLE_RESTART ||
+             def->on_poweroff == DOMAIN_LIFECYCLE_RENAME_RESTART)) {
             s->restart = true;
+            s->save_log = def->on_poweroff == DOMAIN_LIFECYCLE_RENAME_RESTART;
+        }
+        s->saw_shutdown = true;
         if (s->st.state != ENGINE_DOMAIN_CRASHED)
             qemu_supervisor_write_state(s, ENGINE_DOMAIN_SHUTDOWN);
     } else if (!strcmp(event, "GUEST_PANICKED")) {
+        snprintf(s->st.reason, sizeof(s->st.reason), "guest kernel panicked");
         qemu_supervisor_write_state(s, ENGINE_DOMAIN_CRASHED);
-        if (def->on_crash == DOMAIN_LIFECYCLE_RESTART)
+        if (def->on_crash == DOMAIN_LIFECYCLE_RESTART ||
+            def->on_crash == DOMAIN_LIFECYCLE_RENAME_RESTART) {
             s->restart = true;
+            s->save_log = def->on_crash == DOMAIN_LIFECYCLE_RENAME_RESTART;
+        }
         if (def->on_crash != DOMAIN_LIFECYCLE_PRESERVE)
             s->pending |= SUP_ACT_QUIT;
     }
@@ -333,6 +363,47 @@ static void qemu_supervisor_read_ptys(struct sup *s)
     json_object_put(ret);
 }
 
+/* Save QEMU's argv (NUL-separated) for a supervisor that may have to adopt this QEMU. */
+static void qemu_supervisor_save_argv(struct sup *s)
+{
+    size_t len = 0;
+    for (char *const *a = s->spec->argv; *a; a++)
+        len += strlen(*a) + 1;
+    char *buf = malloc(len ? len : 1);
+    if (!buf)
+        abort();
+    size_t off = 0;
+    for (char *const *a = s->spec->argv; *a; a++) {
+        size_t n = strlen(*a) + 1;
+        memcpy(buf + off, *a, n);
+        off += n;
+    }
+    store_write_atomic(s->spec->paths->argv, buf, len, NULL);
+    free(buf);
+}
+
+/* Read a saved argv back (the list is NULL-terminated, as qemu_argv_free expects). */
+char **qemu_supervisor_load_argv(const char *path)
+{
+    size_t len = 0;
+    char *buf = store_read_file(path, &len, NULL);
+    if (!buf || len == 0) {
+        free(buf);
+        return NULL;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += buf[i] == '\0';
+    char **argv = calloc(n + 1, sizeof(*argv));
+    if (!argv)
+        abort();
+    size_t k = 0;
+    for (size_t i = 0; i < len && k < n; i += strlen(buf + i) + 1)
+        argv[k++] = strdup(buf + i);
+    free(buf);
+    return argv;
+}
+
 /* Bring the domain up: spawn, connect, read PTYs, write live XML + state, cont, report (the
  * report pipe is closed after the first boot; a restart reports nothing). */
 static void qemu_supervisor_boot(struct sup *s)
@@ -340,9 +411,17 @@ static void qemu_supervisor_boot(struct sup *s)
     const struct qemu_paths *p = s->spec->paths;
     s->exited = false;
     s->restart = false;
+    s->saw_shutdown = false;
+    s->adopted = false;
     s->qmp = NULL;
+    s->st.reason[0] = '\0';
+    if (s->save_log) { /* rename-restart: the old console log is kept aside */
+        rename(p->console_log, p->crash_log);
+        s->save_log = false;
+    }
     unlink(p->qmp_sup);
     unlink(p->qmp_client);
+    qemu_supervisor_save_argv(s);
     qemu_supervisor_spawn(s);
     qemu_supervisor_report(s, "QEMU %ld", (long)s->qemu);
     s->st.qemu_pid = s->qemu;
@@ -409,17 +488,20 @@ static void qemu_supervisor_signal(struct sup *s)
 static void qemu_supervisor_watch(struct sup *s)
 {
     while (!s->exited) {
-        struct pollfd pfd[2] = {{.fd = s->sfd, .events = POLLIN},
-                                {.fd = s->qmp ? qmp_fd(s->qmp) : -1, .events = POLLIN}};
+        struct pollfd pfd[3] = {{.fd = s->sfd, .events = POLLIN},
+                                {.fd = s->qmp ? qmp_fd(s->qmp) : -1, .events = POLLIN},
+                                {.fd = s->adopted ? s->pidfd : -1, .events = POLLIN}};
         int timeout = -1;
         if (s->kill_at) {
             long long left = s->kill_at - qemu_supervisor_now_ms();
             timeout = left < 0 ? 0 : (int)left;
         }
-        if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+        if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
             qemu_supervisor_reap(s, true); /* cannot watch any more: wait for QEMU */
         if (pfd[0].revents)
             qemu_supervisor_signal(s);
+        if (pfd[2].revents)
+            qemu_supervisor_reap(s, false);
         if (s->qmp && pfd[1].revents && qmp_read_events(s->qmp, NULL) < 0) {
             qmp_close(s->qmp); /* QEMU is going away; SIGCHLD follows */
             s->qmp = NULL;
@@ -433,11 +515,52 @@ static void qemu_supervisor_watch(struct sup *s)
     }
 }
 
+/* Adopt the QEMU named by spec->adopt: pidfd, supervisor QMP, its real run state, the state
+ * file with this supervisor's pid, then report. */
+static void qemu_supervisor_adopt(struct sup *s)
+{
+    const struct qemu_state *old = s->spec->adopt;
+    s->adopted = true;
+    s->qemu = old->qemu_pid;
+    s->st.qemu_pid = old->qemu_pid;
+    s->st.qemu_start = old->qemu_start;
+    snprintf(s->st.tty, sizeof(s->st.tty), "%s", old->tty);
+    s->pidfd = (int)syscall(SYS_pidfd_open, old->qemu_pid, 0);
+    if (s->pidfd < 0 || !qemu_state_pid_matches(old->qemu_pid, old->qemu_start)) {
+        qemu_supervisor_report(s, "ERR QEMU (pid %ld) is gone", (long)old->qemu_pid);
+        _exit(1);
+    }
+    struct vmerr e;
+    s->qmp = qmp_connect(s->spec->paths->qmp_sup, SUP_QMP_TIMEOUT_MS, &e);
+    struct json_object *ret =
+        s->qmp ? qmp_command(s->qmp, "query-status", NULL, SUP_QMP_TIMEOUT_MS, &e) : NULL;
+    if (!ret) {
+        qemu_supervisor_report(s, "ERR cannot reach QEMU's monitor: %s", e.message);
+        _exit(1);
+    }
+    bool running = qemu_supervisor_json_bool(ret, "running");
+    const char *status = qemu_supervisor_json_str(ret, "status");
+    s->st.state = running                              ? ENGINE_DOMAIN_RUNNING
+                  : !strcmp(status, "guest-panicked") ? ENGINE_DOMAIN_CRASHED
+                                                       : ENGINE_DOMAIN_PAUSED;
+    if (s->st.state == ENGINE_DOMAIN_CRASHED)
+        snprintf(s->st.reason, sizeof(s->st.reason), "%s", old->reason);
+    json_object_put(ret);
+    qmp_set_event_handler(s->qmp, qemu_supervisor_event, s);
+    if (qemu_state_write(s->spec->paths->state, &s->st, &e) < 0) {
+        qemu_supervisor_report(s, "ERR cannot write the state file: %s", e.message);
+        _exit(1);
+    }
+    qemu_supervisor_report(s, "OK");
+    close(s->report_fd);
+    s->report_fd = -1;
+}
+
 /* The supervisor's life after the fork: boot the guest, then watch it until QEMU exits. */
 static void __attribute__((noreturn))
 qemu_supervisor_main(const struct qemu_supervisor_spec *spec, int report_fd)
 {
-    struct sup s = {.spec = spec, .report_fd = report_fd, .sfd = -1};
+    struct sup s = {.spec = spec, .report_fd = report_fd, .sfd = -1, .pidfd = -1};
     s.sfd = qemu_supervisor_signals();
     qemu_supervisor_report(&s, "SUP %ld", (long)getpid());
     int alive = open(spec->paths->alive, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -452,19 +575,41 @@ qemu_supervisor_main(const struct qemu_supervisor_spec *spec, int report_fd)
     s.st.supervisor_pid = getpid();
     s.st.supervisor_start = qemu_state_proc_start(getpid());
     s.st.vnc_port = spec->vnc_port;
-    qemu_supervisor_boot(&s);
+    if (spec->adopt)
+        qemu_supervisor_adopt(&s);
+    else
+        qemu_supervisor_boot(&s);
+    bool crashed = false;
     for (;;) {
         qemu_supervisor_watch(&s);
         qemu_supervisor_reap(&s, true);
+        if (s.qmp) /* a SHUTDOWN event may still sit in the socket */
+            qmp_read_events(s.qmp, NULL);
         qmp_close(s.qmp);
         s.qmp = NULL;
-        bool clean_exit = WIFEXITED(s.status) && WEXITSTATUS(s.status) == 0;
-        if (!s.restart || s.terminating || !clean_exit)
+        bool known = !s.adopted;
+        bool clean_exit = known && WIFEXITED(s.status) && WEXITSTATUS(s.status) == 0;
+        if (!s.terminating && !s.saw_shutdown && !(clean_exit && s.restart)) {
+            crashed = true; /* QEMU died on its own: keep a 'crashed' record */
+            break;
+        }
+        if (!s.restart || s.terminating || !(clean_exit || (!known && s.saw_shutdown)))
             break;
         qemu_supervisor_boot(&s); /* lifecycle "restart": a new QEMU in place of the old */
     }
-    qemu_supervisor_reap(&s, true);
-    qmp_close(s.qmp);
+    if (crashed) {
+        char why[sizeof(s.st.reason)];
+        if (s.adopted)
+            snprintf(why, sizeof(why), "QEMU (pid %ld) exited unexpectedly", (long)s.qemu);
+        else if (WIFSIGNALED(s.status))
+            snprintf(why, sizeof(why), "QEMU (pid %ld) was killed by signal %d (%s)",
+                     (long)s.qemu, WTERMSIG(s.status), strsignal(WTERMSIG(s.status)));
+        else
+            snprintf(why, sizeof(why), "QEMU (pid %ld) exited with status %d", (long)s.qemu,
+                     WEXITSTATUS(s.status));
+        qemu_state_crash_record(spec->paths, &s.st, why);
+        _exit(0);
+    }
     qemu_state_cleanup(spec->paths);
     _exit(0);
 }
@@ -591,9 +736,10 @@ int qemu_supervisor_start(const struct qemu_supervisor_spec *spec, int timeout_m
         /* no verdict: make sure nothing half-started stays behind */
         if (sup_pid > 0)
             kill(sup_pid, SIGKILL);
-        if (qemu_pid > 0)
+        if (qemu_pid > 0 && !spec->adopt)
             kill(qemu_pid, SIGKILL);
     }
-    qemu_state_cleanup(spec->paths);
+    if (!spec->adopt)
+        qemu_state_cleanup(spec->paths);
     return -1;
 }
