@@ -796,6 +796,12 @@ char **qemu_argv_build(const struct domain_def *def, const struct qemu_argv_opts
      * (restart); on_poweroff/on_crash restart is the supervisor's job (a new QEMU). */
     if (def->on_reboot == DOMAIN_LIFECYCLE_DESTROY)
         qemu_argv_add(&a, "-no-reboot");
+    /* preserve keeps QEMU in memory for a post-mortem: a guest power-off stops the CPUs
+     * instead of quitting, a guest panic pauses it (QEMU's default would quit) */
+    if (def->on_poweroff == DOMAIN_LIFECYCLE_PRESERVE)
+        qemu_argv_add(&a, "-no-shutdown");
+    if (def->on_crash == DOMAIN_LIFECYCLE_PRESERVE)
+        qemu_argv_pair(&a, "-action", "panic=pause");
     if (def->os.nboot > 3 && qemu_argv_arch_is_x86(def->os.arch)) {
         qemu_argv_free(a.v);
         vmerr_set(err, VMERR_OPERATION_FAILED,
