@@ -532,8 +532,8 @@ out:
 /* Next domain id of this connection: a counter file under its own lock. */
 static int qemu_driver_next_id(struct engine_conn *conn, struct vmerr *err)
 {
-    char *lockpath = store_printf("%s/locks/next-id.lock", conn->runtime_dir);
-    char *path = store_printf("%s/locks/next-id", conn->runtime_dir);
+    char *lockpath = store_printf("%s/locks/.next-id.lock", conn->runtime_dir);
+    char *path = store_printf("%s/locks/.next-id", conn->runtime_dir);
     int lock = store_lock(lockpath, err);
     int id = -1;
     if (lock >= 0) {
@@ -579,7 +579,7 @@ static bool qemu_driver_disk_conflict(const struct domain_disk *a, const struct 
 }
 
 /* Refuse def when a running domain of this connection uses one of its disk images in a way
- * that conflicts (see qemu_driver_disk_conflict). The caller holds locks/disks.lock. */
+ * that conflicts (see qemu_driver_disk_conflict). The caller holds locks/.disks.lock. */
 static int qemu_driver_check_disks(struct engine_conn *conn, const struct domain_def *def,
                                    struct vmerr *err)
 {
@@ -664,7 +664,7 @@ static int qemu_driver_start_locked(struct engine_conn *conn, const char *name,
         goto out;
     /* disk images: checked against running domains under one lock per connection, held
      * until this domain's live XML exists */
-    disks_lock_path = store_printf("%s/locks/disks.lock", conn->runtime_dir);
+    disks_lock_path = store_printf("%s/locks/.disks.lock", conn->runtime_dir);
     disks_lock = store_lock(disks_lock_path, err);
     if (disks_lock < 0 || qemu_driver_check_disks(conn, def, err) < 0)
         goto out;

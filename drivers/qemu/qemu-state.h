@@ -7,7 +7,9 @@
  *                       console.log, qemu.log (QEMU's stdout/stderr), live.xml,
  *                       argv (QEMU's argv, NUL-separated, for a supervisor that adopts QEMU)
  *   NAME.crashed.log    console log of the last crash or rename-restart, kept aside
- *   locks/NAME.lock     per-domain operation lock; locks/next-id (+ .lock) the id counter
+ *   locks/NAME.lock     per-domain operation lock; connection-wide locks start with a dot
+ *                       (domain names cannot): locks/.next-id (+ .lock) the id counter,
+ *                       locks/.disks.lock around the disk-in-use check of starts
  * The suffixes .state, .d and .lock keep any two domain names from colliding. */
 #ifndef VMDECK_QEMU_STATE_H
 #define VMDECK_QEMU_STATE_H
