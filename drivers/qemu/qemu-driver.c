@@ -25,6 +25,7 @@
 #include "drivers/qemu/qemu-network.h"
 #include "drivers/qemu/qemu-state.h"
 #include "drivers/qemu/qemu-stats.h"
+#include "drivers/qemu/qemu-summary.h"
 #include "drivers/qemu/qemu-supervisor.h"
 #include "drivers/qemu/qemu-tap.h"
 #include "drivers/qemu/qmp.h"
@@ -279,7 +280,7 @@ static int qemu_driver_describe(struct engine_conn *conn, const char *name,
     struct domain_def *def = running ? qemu_driver_live_def(&p, &st, NULL) : NULL;
     if (!def) {
         struct vmerr perr;
-        def = qemu_driver_load(conn, name, &perr);
+        def = qemu_summary_load(conn->config_dir, name, &perr); /* no XML parse if cached */
         if (!def && perr.code == VMERR_NO_DOMAIN) {
             qemu_state_paths_free(&p);
             if (err)
@@ -518,6 +519,8 @@ static int qemu_driver_domain_undefine(struct engine_conn *conn, const char *nam
         vmerr_set_errno(err, errno, "domain '%s': cannot remove %s", name, path);
     else
         rc = 0;
+    if (rc == 0)
+        qemu_summary_remove(conn->config_dir, name);
     if (rc == 0) { /* a crashed record and its console log go with the definition */
         qemu_state_cleanup(&p);
         unlink(p.crash_log);
