@@ -27,7 +27,14 @@ FAILED=0
 # and must still be refused, so an entry that is no longer needed is reported.
 #   q35: vmdeck puts <target bus='ide'> disks on q35's built-in AHCI (ide.N), libvirt says
 #   "IDE controllers are unsupported for this QEMU binary or machine type".
-declare -A REFUSED=([q35]='IDE controllers are unsupported')
+#   lifecycle-preserve: libvirt's QEMU driver "doesn't support the 'preserve' action for
+#   'on_reboot'/'on_poweroff'" (vmdeck keeps the guest paused for post-mortem).
+declare -A REFUSED=([q35]='IDE controllers are unsupported'
+    [lifecycle-preserve]="doesn't support the 'preserve' action")
+# Fixtures vmdeck cannot turn into an argv here, with the reason (printed as a skip).
+#   net-network: needs the virtual network 'default' active; libvirt's domxml-to-native
+#   turns every NIC into a tap fd without looking at the network.
+declare -A VMDECK_SKIP=([net-network]='needs an active virtual network')
 
 if ! command -v virsh >/dev/null ||
     ! ls /usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so >/dev/null 2>&1; then
@@ -174,7 +181,10 @@ facts() {
         for (i = 1; i <= nb; i++)
             for (j = i + 1; j <= nb; j++)
                 if (bootidx[order[j]] + 0 < bootidx[order[i]] + 0) { t = order[i]; order[i] = order[j]; order[j] = t }
-        for (i = 1; i <= nb; i++) seq = seq (seq == "" ? "" : ",") order[i]
+        if (!kernel) for (i = 1; i <= nb; i++) seq = seq (seq == "" ? "" : ",") order[i]
+        # With -kernel QEMU boots that kernel whatever the order says (libvirt still writes
+        # bootindex on disks, vmdeck writes nothing): not a fact to compare.
+        if (kernel) { nb = 0; seq = "(kernel)" }
         if (nb == 0 && !kernel) {
             name["a"] = "fd"; name["c"] = "hd"; name["d"] = "cdrom"; name["n"] = "network"
             for (i = 1; i <= length(letters); i++) {
@@ -228,6 +238,10 @@ fi
 
 for xml in "${fixtures[@]}"; do
     name=$(basename "$xml" .xml)
+    if [ -n "${VMDECK_SKIP[$name]:-}" ]; then
+        echo "skip: $name: ${VMDECK_SKIP[$name]}"
+        continue
+    fi
     if ! lv=$(virsh -q -c "$VIRSH_URI" domxml-to-native qemu-argv "$xml" 2>&1); then
         if [ -n "${REFUSED[$name]:-}" ] && [[ "$lv" == *"${REFUSED[$name]}"* ]]; then
             pass
