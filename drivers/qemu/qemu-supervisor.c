@@ -318,8 +318,8 @@ static void qemu_supervisor_connect(struct sup *s)
             qemu_supervisor_fail(s, why);
         }
         s->qmp = qmp_connect(s->spec->paths->qmp_sup, (int)left, &e);
-        if (!s->qmp) {
-            struct timespec ts = {0, 10 * 1000 * 1000};
+        if (!s->qmp) { /* QEMU creates the socket ~30 ms after exec: retry every 1 ms */
+            struct timespec ts = {0, 1000 * 1000};
             nanosleep(&ts, NULL);
         }
     }
