@@ -4,44 +4,10 @@
  * output is valid for libvirt's capability.rng and for ours, and parses back to an equal
  * document. */
 #include "engine/capabilities.h"
+#include "engine/xmlutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-
-/* Write s with XML's special characters escaped (quotes too, for attribute values). */
-static void capabilities_format_escaped(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '\'':
-            fputs("&apos;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\t':
-            fputs("&#9;", f);
-            break;
-        case '\n':
-            fputs("&#10;", f);
-            break;
-        case '\r':
-            fputs("&#13;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
 
 /* "<indent><name>text</name>\n" when text is not NULL. */
 static void capabilities_format_text(FILE *f, const char *indent, const char *name,
@@ -50,7 +16,7 @@ static void capabilities_format_text(FILE *f, const char *indent, const char *na
     if (!text)
         return;
     fprintf(f, "%s<%s>", indent, name);
-    capabilities_format_escaped(f, text);
+    xmlutil_put_escaped(f, text);
     fprintf(f, "</%s>\n", name);
 }
 
@@ -62,7 +28,7 @@ static void capabilities_format_machines(FILE *f, const char *indent,
         fprintf(f, "%s<machine", indent);
         if (m[i].canonical) {
             fputs(" canonical='", f);
-            capabilities_format_escaped(f, m[i].canonical);
+            xmlutil_put_escaped(f, m[i].canonical);
             fputc('\'', f);
         }
         if (m[i].max_cpus)
@@ -70,7 +36,7 @@ static void capabilities_format_machines(FILE *f, const char *indent,
         if (m[i].deprecated)
             fputs(" deprecated='yes'", f);
         fputc('>', f);
-        capabilities_format_escaped(f, m[i].name);
+        xmlutil_put_escaped(f, m[i].name);
         fputs("</machine>\n", f);
     }
 }
@@ -93,7 +59,7 @@ static void capabilities_format_host(FILE *f, const struct capabilities_host *h)
 static void capabilities_format_domain(FILE *f, const struct capabilities_domain *d)
 {
     fputs("      <domain type='", f);
-    capabilities_format_escaped(f, d->type);
+    xmlutil_put_escaped(f, d->type);
     if (!d->emulator && !d->nmachines) {
         fputs("'/>\n", f);
         return;
@@ -110,7 +76,7 @@ static void capabilities_format_guest(FILE *f, const struct capabilities_guest *
     fputs("  <guest>\n", f);
     capabilities_format_text(f, "    ", "os_type", g->os_type);
     fputs("    <arch name='", f);
-    capabilities_format_escaped(f, g->arch);
+    xmlutil_put_escaped(f, g->arch);
     fputs("'>\n", f);
     fprintf(f, "      <wordsize>%u</wordsize>\n", g->wordsize);
     capabilities_format_text(f, "      ", "emulator", g->emulator);

@@ -6,45 +6,11 @@
  * id, pty paths) is written unless DOMAIN_DEF_FORMAT_INACTIVE is given. Parsing the output
  * gives back an equal definition. */
 #include "engine/domain-def.h"
+#include "engine/xmlutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Write s with XML's special characters escaped (quotes too, for attribute values). */
-static void put_escaped(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '\'':
-            fputs("&apos;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\t':
-            fputs("&#9;", f);
-            break;
-        case '\n':
-            fputs("&#10;", f);
-            break;
-        case '\r':
-            fputs("&#13;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
 
 /* " name='value'" when value is not NULL. */
 static void put_attr(FILE *f, const char *name, const char *value)
@@ -52,7 +18,7 @@ static void put_attr(FILE *f, const char *name, const char *value)
     if (!value)
         return;
     fprintf(f, " %s='", name);
-    put_escaped(f, value);
+    xmlutil_put_escaped(f, value);
     fputc('\'', f);
 }
 
@@ -62,7 +28,7 @@ static void put_text_element(FILE *f, const char *indent, const char *name, cons
     if (!text)
         return;
     fprintf(f, "%s<%s>", indent, name);
-    put_escaped(f, text);
+    xmlutil_put_escaped(f, text);
     fprintf(f, "</%s>\n", name);
 }
 

@@ -12,32 +12,7 @@
 
 #include "engine/domain-def.h"
 #include "engine/engine.h"
-
-/* Write s with XML's special characters escaped (quotes too, for attribute values). */
-static void put_escaped(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '\'':
-            fputs("&apos;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
+#include "engine/xmlutil.h"
 
 /* " name='value'" when value is not NULL. */
 static void put_attr(FILE *f, const char *name, const char *value)
@@ -45,7 +20,7 @@ static void put_attr(FILE *f, const char *name, const char *value)
     if (!value)
         return;
     fprintf(f, " %s='", name);
-    put_escaped(f, value);
+    xmlutil_put_escaped(f, value);
     fputc('\'', f);
 }
 
@@ -120,7 +95,7 @@ char *network_def_format(const struct network_def *def)
     char uuid[37];
     domain_uuid_format(def->uuid, uuid);
     fputs("<network>\n  <name>", f);
-    put_escaped(f, def->name ? def->name : "");
+    xmlutil_put_escaped(f, def->name ? def->name : "");
     fprintf(f, "</name>\n  <uuid>%s</uuid>\n", uuid);
     if (def->forward != NETWORK_FORWARD_NONE) {
         fputs("  <forward", f);

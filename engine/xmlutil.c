@@ -571,3 +571,38 @@ char *xmlutil_serialize(const struct _xmlNode *node)
         abort(); /* only allocation can fail here */
     return out;
 }
+
+/* Write s with XML's special characters escaped (quotes too, for attribute values). */
+void xmlutil_put_escaped(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '\'':
+            fputs("&apos;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\t':
+            fputs("&#9;", f);
+            break;
+        case '\n':
+            fputs("&#10;", f);
+            break;
+        case '\r':
+            fputs("&#13;", f);
+            break;
+        default:
+            fputc(*s, f);
+        }
+    }
+}

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "engine/vmerr.h"
 
@@ -82,5 +83,8 @@ char *xmlutil_read_file(const char *path, struct vmerr *err);
 char *xmlutil_serialize(const struct _xmlNode *node);
 /* Reject elements and attributes in a foreign namespace below node (and its siblings). */
 int xmlutil_check_namespaces(const struct xmlutil_ctx *x, const struct _xmlNode *node);
+
+/* Write s to f with XML's special characters escaped (quotes too, for attribute values). */
+void xmlutil_put_escaped(FILE *f, const char *s);
 
 #endif
