@@ -5,6 +5,7 @@
  * and drawing (wnoutrefresh per window, one doupdate). An idle TUI makes no wake-ups and no
  * output. */
 #include <errno.h>
+#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -272,6 +273,7 @@ int tui_run(struct engine_conn *conn, const char *name, int console_fd, struct v
         return vmerr_set(err, VMERR_INVALID_ARG,
                          "the TUI needs a terminal (stdin and stdout must be a tty)");
     }
+    setlocale(LC_ALL, ""); /* wide characters and line drawing follow the user's locale */
     sigset_t mask, old;
     sigemptyset(&mask);
     for (size_t i = 0; i < sizeof(tui_signals) / sizeof(tui_signals[0]); i++)
