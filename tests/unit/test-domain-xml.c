@@ -170,6 +170,22 @@ static void assert_str_eq(const char *a, const char *b)
         assert_string_equal(a, b);
 }
 
+
+/* Assert two serial or console arrays are equal, field by field. */
+static void assert_chrs_equal(const struct domain_chr *a, size_t na, const struct domain_chr *b,
+                              size_t nb)
+{
+    assert_int_equal(na, nb);
+    for (size_t i = 0; i < na; i++) {
+        assert_int_equal(a[i].type, b[i].type);
+        assert_int_equal(a[i].port, b[i].port);
+        assert_str_eq(a[i].tty, b[i].tty);
+        assert_str_eq(a[i].alias, b[i].alias);
+        assert_int_equal(a[i].isa_serial, b[i].isa_serial);
+        assert_int_equal(a[i].isa_serial_model, b[i].isa_serial_model);
+    }
+}
+
 /* Assert two definitions are equal in every field the model has. */
 static void assert_defs_equal(const struct domain_def *a, const struct domain_def *b)
 {
@@ -234,22 +250,8 @@ static void assert_defs_equal(const struct domain_def *a, const struct domain_de
         assert_str_eq(x->alias, y->alias);
         assert_str_eq(x->address, y->address);
     }
-    assert_int_equal(a->nserials, b->nserials);
-    for (size_t i = 0; i < a->nserials; i++) {
-        assert_int_equal(a->serials[i].type, b->serials[i].type);
-        assert_int_equal(a->serials[i].port, b->serials[i].port);
-        assert_str_eq(a->serials[i].tty, b->serials[i].tty);
-        assert_str_eq(a->serials[i].alias, b->serials[i].alias);
-        assert_int_equal(a->serials[i].isa_serial, b->serials[i].isa_serial);
-        assert_int_equal(a->serials[i].isa_serial_model, b->serials[i].isa_serial_model);
-    }
-    assert_int_equal(a->nconsoles, b->nconsoles);
-    for (size_t i = 0; i < a->nconsoles; i++) {
-        assert_int_equal(a->consoles[i].type, b->consoles[i].type);
-        assert_int_equal(a->consoles[i].port, b->consoles[i].port);
-        assert_str_eq(a->consoles[i].tty, b->consoles[i].tty);
-        assert_str_eq(a->consoles[i].alias, b->consoles[i].alias);
-    }
+    assert_chrs_equal(a->serials, a->nserials, b->serials, b->nserials);
+    assert_chrs_equal(a->consoles, a->nconsoles, b->consoles, b->nconsoles);
     assert_int_equal(a->ngraphics, b->ngraphics);
     for (size_t i = 0; i < a->ngraphics; i++) {
         assert_int_equal(a->graphics[i].type, b->graphics[i].type);
@@ -278,48 +280,15 @@ static void assert_libxml2_wellformed(const char *text)
     xmlFreeDoc(doc);
 }
 
-/* Where stderr goes while a check runs, to prove libxml2 prints nothing. */
-struct stderr_capture {
-    int saved;
-    char path[64];
-};
-
-/* Point fd 2 at a temp file. */
-static void stderr_capture_begin(struct stderr_capture *c)
-{
-    fflush(stderr);
-    strcpy(c->path, "/tmp/vmdeck-xml-stderr-XXXXXX");
-    int fd = mkstemp(c->path);
-    assert_true(fd >= 0);
-    c->saved = dup(2);
-    dup2(fd, 2);
-    close(fd);
-}
-
-/* Restore fd 2 and return how many bytes were written to it meanwhile. */
-static long stderr_capture_end(struct stderr_capture *c)
-{
-    fflush(stderr);
-    dup2(c->saved, 2);
-    close(c->saved);
-    FILE *f = fopen(c->path, "r");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fclose(f);
-    unlink(c->path);
-    return n;
-}
-
 /* Parse xml expecting an error with code, line and field, whose message contains text. */
 static void expect_error(const char *xml, enum vmerr_code code, int line, const char *field,
                          const char *text)
 {
     struct vmerr err = {0};
-    struct stderr_capture cap;
-    stderr_capture_begin(&cap);
+    struct testutil_stderr cap;
+    testutil_stderr_begin(&cap);
     struct domain_def *def = domain_def_parse_string(xml, "bad.xml", &err);
-    long printed = stderr_capture_end(&cap);
+    long printed = testutil_stderr_end(&cap);
     if (def) {
         domain_def_free(def);
         fail_msg("parsed but expected an error containing \"%s\":\n%s", text, xml);
@@ -1079,116 +1048,6 @@ static void test_parse_file_errors(void **state)
     free(path);
 }
 
-/* uuid text with and without dashes, rejects, and v4 generation. */
-static void test_uuid(void **state)
-{
-    (void)state;
-    unsigned char a[16], b[16];
-    char text[37];
-    assert_int_equal(domain_uuid_parse("4dea22b3-1d52-d8f3-2516-782e98ab3fa0", a), 0);
-    assert_int_equal(domain_uuid_parse("4dea22b31d52d8f32516782e98ab3fa0", b), 0);
-    assert_memory_equal(a, b, 16);
-    assert_int_equal(a[0], 0x4d);
-    assert_int_equal(a[15], 0xa0);
-    domain_uuid_format(a, text);
-    assert_string_equal(text, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
-    assert_int_equal(domain_uuid_parse("4DEA22B31D52D8F32516782E98AB3FA0", b), 0);
-    assert_memory_equal(a, b, 16);
-    static const char *const bad[] = {
-        "",
-        "4dea22b3-1d52-d8f3-2516-782e98ab3fa",   /* short */
-        "4dea22b3-1d52-d8f3-2516-782e98ab3fa00", /* long */
-        "4dea22b31-d52-d8f3-2516-782e98ab3fa0",  /* dash misplaced */
-        "4dea22b3-1d52-d8f3-2516-782e98ab3fz0",  /* not hex */
-        "4dea22b31d52d8f32516782e98ab3fa0ab",    /* 34 digits */
-        "4dea22b3 1d52 d8f3 2516 782e98ab3fa0",  /* spaces */
-    };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-        assert_int_equal(domain_uuid_parse(bad[i], b), -1);
-
-    unsigned char seen[64][16];
-    for (int i = 0; i < 64; i++) {
-        domain_uuid_generate(seen[i]);
-        assert_int_equal(seen[i][6] >> 4, 4);      /* version 4 */
-        assert_int_equal(seen[i][8] & 0xc0, 0x80); /* RFC 4122 variant */
-        for (int k = 0; k < i; k++)
-            assert_memory_not_equal(seen[i], seen[k], 16);
-        domain_uuid_format(seen[i], text);
-        assert_int_equal(domain_uuid_parse(text, b), 0);
-        assert_memory_equal(seen[i], b, 16);
-    }
-    /* two domains without <uuid> get different ones */
-    const char *xml = "<domain type='qemu'><name>n</name><memory>1</memory>"
-                      "<os><type>hvm</type></os></domain>";
-    struct domain_def *d1 = parse_ok(xml), *d2 = parse_ok(xml);
-    assert_memory_not_equal(d1->uuid, d2->uuid, 16);
-    domain_def_free(d1);
-    domain_def_free(d2);
-}
-
-/* Names and the enum tables. */
-static void test_names_and_tables(void **state)
-{
-    (void)state;
-    assert_true(domain_name_valid("demo2"));
-    assert_true(domain_name_valid("QEmu-fedora-i686"));
-    assert_true(domain_name_valid("web-db_prod.1+x:y"));
-    assert_true(domain_name_valid("\xc3\xbcn\xc3\xaf"
-                                  "c\xc3\xb6"
-                                  "de"));                                   /* ünïcöde */
-    assert_true(domain_name_valid("\xe6\x9c\x8d\xe5\x8b\x99\xe5\x99\xa8")); /* 服務器 */
-    assert_true(domain_name_valid("\xce\xb1\xce\xb2\xce\xb3-2"));           /* αβγ-2 */
-    assert_true(domain_name_valid("a.b"));
-    assert_true(domain_name_valid("9lives"));
-    assert_false(domain_name_valid(""));
-    assert_false(domain_name_valid(NULL));
-    assert_false(domain_name_valid("a/b"));
-    assert_false(domain_name_valid("a\nb"));
-    assert_false(domain_name_valid("tab\there"));
-    assert_false(domain_name_valid("."));
-    assert_false(domain_name_valid(".."));
-    assert_false(domain_name_valid(".hidden"));
-    assert_false(domain_name_valid("-rf"));
-    assert_false(domain_name_valid("a b"));
-    assert_false(domain_name_valid("a,b"));
-    assert_false(domain_name_valid("a'b"));
-    assert_false(domain_name_valid("a$b"));
-    assert_false(domain_name_valid("a\xc2\xa0"
-                                   "b")); /* no-break space */
-    assert_false(domain_name_valid("a\xe2\x80\xae"
-                                   "b")); /* right-to-left override */
-    assert_false(domain_name_valid("a\xe2\x80\x8b"
-                                   "b")); /* zero-width space */
-    assert_false(domain_name_valid("a\xc2\xa9"
-                                   "b"));       /* copyright sign: a symbol */
-    assert_false(domain_name_valid("caf\xe9")); /* Latin-1, not UTF-8 */
-    assert_false(domain_name_valid("a\xc0\xaf"
-                                   "b")); /* overlong '/' */
-    char longname[300];
-    memset(longname, 'a', sizeof(longname) - 1);
-    longname[sizeof(longname) - 1] = '\0';
-    assert_false(domain_name_valid(longname));
-    longname[255] = '\0';
-    assert_true(domain_name_valid(longname));
-
-    for (int i = DOMAIN_VIRT_QEMU; i <= DOMAIN_VIRT_XEN; i++)
-        assert_int_equal(domain_virt_type_from_string(domain_virt_type_to_string(i)), i);
-    for (int i = DOMAIN_LIFECYCLE_DESTROY; i <= DOMAIN_LIFECYCLE_RENAME_RESTART; i++)
-        assert_int_equal(domain_lifecycle_from_string(domain_lifecycle_to_string(i)), i);
-    for (int i = DOMAIN_BOOT_FD; i <= DOMAIN_BOOT_NETWORK; i++)
-        assert_int_equal(domain_boot_dev_from_string(domain_boot_dev_to_string(i)), i);
-    for (int i = DOMAIN_NET_USER; i <= DOMAIN_NET_CLIENT; i++)
-        assert_int_equal(domain_net_type_from_string(domain_net_type_to_string(i)), i);
-    for (int i = DOMAIN_DISK_DEVICE_DISK; i <= DOMAIN_DISK_DEVICE_FLOPPY; i++)
-        assert_int_equal(domain_disk_device_from_string(domain_disk_device_to_string(i)), i);
-    assert_string_equal(domain_virt_type_to_string(DOMAIN_VIRT_KQEMU), "kqemu");
-    assert_string_equal(domain_lifecycle_to_string(DOMAIN_LIFECYCLE_RENAME_RESTART),
-                        "rename-restart");
-    assert_string_equal(domain_virt_type_to_string((enum domain_virt_type)42), "unknown");
-    assert_int_equal(domain_virt_type_from_string("vmware"), -1);
-    assert_int_equal(domain_virt_type_from_string(NULL), -1);
-}
-
 /* Foreign namespaces: kept as written below <domain> and <metadata>, with the namespace
  * declarations they need wherever those were made, and stable across round trips. */
 static void test_foreign_namespaces(void **state)
@@ -1523,8 +1382,6 @@ int main(void)
         cmocka_unit_test(test_bad_semantics),
         cmocka_unit_test(test_bad_devices),
         cmocka_unit_test(test_parse_file_errors),
-        cmocka_unit_test(test_uuid),
-        cmocka_unit_test(test_names_and_tables),
         cmocka_unit_test(test_foreign_namespaces),
         cmocka_unit_test(test_libvirt_decorations),
         cmocka_unit_test(test_did_you_mean),

@@ -30,39 +30,6 @@
 static const char *const seed_domains[] = {"kvm-demo2", "qemu-fedora-i686", "xen-hvm-fv0",
                                            "xen-pv-fc4", NULL};
 
-/* Where fd 2 went while a check ran, to prove libxml2 printed nothing. */
-struct capture {
-    int saved;
-    char path[64];
-};
-
-/* Point fd 2 at a temp file. */
-static void capture_begin(struct capture *c)
-{
-    fflush(stderr);
-    strcpy(c->path, "/tmp/vmdeck-schema-stderr-XXXXXX");
-    int fd = mkstemp(c->path);
-    assert_true(fd >= 0);
-    c->saved = dup(2);
-    dup2(fd, 2);
-    close(fd);
-}
-
-/* Restore fd 2; the number of bytes written to it meanwhile. */
-static long capture_end(struct capture *c)
-{
-    fflush(stderr);
-    dup2(c->saved, 2);
-    close(c->saved);
-    FILE *f = fopen(c->path, "r");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fclose(f);
-    unlink(c->path);
-    return n;
-}
-
 /* Parse text as a document (any root) or fail the test. */
 static struct _xmlDoc *read_doc(const char *xml)
 {
@@ -100,10 +67,10 @@ static void expect_invalid(const char *xml, const char *name, int line, const ch
                            const char *message)
 {
     struct vmerr err = {0};
-    struct capture cap;
-    capture_begin(&cap);
+    struct testutil_stderr cap;
+    testutil_stderr_begin(&cap);
     int rc = validate(xml, name, &err);
-    long printed = capture_end(&cap);
+    long printed = testutil_stderr_end(&cap);
     if (rc == 0)
         fail_msg("schema %s accepted, expected \"%s\":\n%s", name, message, xml);
     assert_int_equal(printed, 0);
@@ -200,10 +167,10 @@ static void test_schema_dir(void **state)
     expect_valid("<domain><note>hi</note></domain>", "domain");
     schema_cleanup();
     struct vmerr err = {0};
-    struct capture cap;
-    capture_begin(&cap);
+    struct testutil_stderr cap;
+    testutil_stderr_begin(&cap);
     assert_int_equal(validate("<domain><note>hi</note></domain>", "domain", &err), -1);
-    assert_int_equal(capture_end(&cap), 0);
+    assert_int_equal(testutil_stderr_end(&cap), 0);
     assert_int_equal(err.code, VMERR_INTERNAL);
     assert_non_null(strstr(err.message, "schema 'domain'"));
     assert_non_null(strstr(err.message, path));

@@ -37,20 +37,10 @@ static struct domain_def *parse_ok(const char *xml)
 /* Bytes written to fd 2 while f(arg) ran. */
 static long stderr_bytes(void (*f)(void *), void *arg)
 {
-    fflush(stderr);
-    char path[] = "/tmp/vmdeck-hostile-stderr-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    int saved = dup(2);
-    dup2(fd, 2);
+    struct testutil_stderr cap;
+    testutil_stderr_begin(&cap);
     f(arg);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    long n = lseek(fd, 0, SEEK_END);
-    close(fd);
-    unlink(path);
-    return n;
+    return testutil_stderr_end(&cap);
 }
 
 /* One parse of expect_error, run with stderr captured. */

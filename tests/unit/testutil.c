@@ -205,3 +205,28 @@ void testutil_write_all(int fd, const char *s)
         }
     }
 }
+
+/* Point fd 2 at a temp file. */
+void testutil_stderr_begin(struct testutil_stderr *c)
+{
+    fflush(stderr);
+    snprintf(c->path, sizeof(c->path), "/tmp/vmdeck-stderr-%ld-XXXXXX", (long)getpid());
+    int fd = mkstemp(c->path);
+    assert_true(fd >= 0);
+    c->saved = dup(2);
+    dup2(fd, 2);
+    close(fd);
+}
+
+/* Restore fd 2 and count what was written to it meanwhile. */
+long testutil_stderr_end(struct testutil_stderr *c)
+{
+    fflush(stderr);
+    dup2(c->saved, 2);
+    close(c->saved);
+    struct stat st;
+    long n = stat(c->path, &st) == 0 ? (long)st.st_size : -1;
+    unlink(c->path);
+    assert_true(n >= 0);
+    return n;
+}

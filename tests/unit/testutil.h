@@ -34,4 +34,14 @@ bool testutil_read_until(int fd, char *buf, size_t cap, size_t *len, const char 
 /* Write all of s to fd (a non-blocking PTY), failing the test on an error. */
 void testutil_write_all(int fd, const char *s);
 
+/* Where fd 2 goes while a check runs, to prove a library printed nothing. */
+struct testutil_stderr {
+    int saved;
+    char path[64];
+};
+/* Point fd 2 at a temp file until testutil_stderr_end. */
+void testutil_stderr_begin(struct testutil_stderr *c);
+/* Restore fd 2; returns how many bytes were written to it meanwhile. */
+long testutil_stderr_end(struct testutil_stderr *c);
+
 #endif
