@@ -1,9 +1,9 @@
 /* tui: the full-screen UI's one event loop. poll() waits on stdin (keys via get_wch), a
  * signalfd (SIGWINCH, SIGTERM, SIGINT, SIGCHLD, SIGHUP), the engine's watch fd and the open
- * console PTY, with a timeout only while a status message is waiting to expire. Events
- * only set dirty flags; once per pass the flags are turned into a list refresh, a layout,
- * and drawing (wnoutrefresh per window, one doupdate). An idle TUI makes no wake-ups and no
- * output. */
+ * console PTY, with a timeout only while a timer is pending (tui_timers: a status message
+ * waiting to expire, ...). Events only set dirty flags; once per pass the flags are turned
+ * into a list refresh, a layout, and drawing (wnoutrefresh per window, one doupdate). An
+ * idle TUI makes no wake-ups and no output. */
 #include <errno.h>
 #include <locale.h>
 #include <poll.h>
@@ -27,6 +27,18 @@ enum {
 
 /* The signals the loop reads from its signalfd. */
 static const int tui_signals[] = {SIGWINCH, SIGTERM, SIGINT, SIGCHLD, SIGHUP};
+
+/* The loop's timers: when each next needs a wake-up and what runs when it comes. A part of
+ * the UI that needs a timer (status expiry, stats sampling while stats are on screen, a
+ * progress spinner) adds one row; timeout_ms returns -1 while it needs none, so an idle
+ * screen sleeps in poll with no timeout. tick runs after every wake-up and checks for itself
+ * whether its time has come. */
+static const struct {
+    int (*timeout_ms)(struct tui *tui);
+    void (*tick)(struct tui *tui);
+} tui_timers[] = {
+    {status_timeout_ms, status_tick},
+};
 
 /* Header titles per view. */
 static const struct {
@@ -220,6 +232,25 @@ static void tui_read_signals(struct tui *tui, int sigfd)
         tui_read_keys(tui); /* resizeterm queued a KEY_RESIZE: take it now */
 }
 
+/* Milliseconds until the nearest timer is due (0 = now), -1 when none is pending. */
+int tui_next_timeout_ms(struct tui *tui)
+{
+    int best = -1;
+    for (size_t i = 0; i < sizeof(tui_timers) / sizeof(tui_timers[0]); i++) {
+        int ms = tui_timers[i].timeout_ms(tui);
+        if (ms >= 0 && (best < 0 || ms < best))
+            best = ms;
+    }
+    return best;
+}
+
+/* Run every timer's tick (each acts only when it is due). */
+static void tui_run_timers(struct tui *tui)
+{
+    for (size_t i = 0; i < sizeof(tui_timers) / sizeof(tui_timers[0]); i++)
+        tui_timers[i].tick(tui);
+}
+
 /* The loop: draw, wait, turn events into dirty flags, until quit. */
 static void tui_loop(struct tui *tui, int sigfd)
 {
@@ -240,7 +271,7 @@ static void tui_loop(struct tui *tui, int sigfd)
             ci = n;
             pfd[n++] = (struct pollfd){.fd = cfd, .events = cev};
         }
-        int r = poll(pfd, (nfds_t)n, status_timeout_ms(tui));
+        int r = poll(pfd, (nfds_t)n, tui_next_timeout_ms(tui));
         if (r < 0 && errno != EINTR) {
             snprintf(tui->exit_message, sizeof(tui->exit_message), "error: poll: %s",
                      strerror(errno));
@@ -260,7 +291,7 @@ static void tui_loop(struct tui *tui, int sigfd)
             else if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
                 tui->quit = true; /* the terminal went away */
         }
-        status_tick(tui);
+        tui_run_timers(tui);
     }
 }
 

@@ -150,6 +150,11 @@ struct tui {
  * domain name (and detaching ends the TUI). Takes console_fd. -1 with err if the terminal
  * cannot be set up. */
 int tui_run(struct engine_conn *conn, const char *name, int console_fd, struct vmerr *err);
+/* Milliseconds until the loop's nearest timer is due (0 = now), -1 when none is pending:
+ * the poll timeout. Timers are rows of tui_timers in tui.c (a timeout_ms function returning
+ * -1 while it needs no wake-up, and a tick run after each wake-up); an idle screen with no
+ * timer pending must make no wake-ups at all. */
+int tui_next_timeout_ms(struct tui *tui);
 /* Switch views, marking what must be redrawn. */
 void tui_set_view(struct tui *tui, enum tui_view view);
 
