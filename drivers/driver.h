@@ -71,6 +71,14 @@ struct driver {
      * one; caller frees with network_def_free. */
     struct network_def *(*network_get_def)(struct engine_conn *conn, const char *name, bool live,
                                            struct vmerr *err);
+    /* Start a defined, inactive network (VMERR_OPERATION_INVALID when active); undo
+     * everything on failure. */
+    int (*network_start)(struct engine_conn *conn, const char *name, struct vmerr *err);
+    /* Stop an active network (VMERR_OPERATION_INVALID when inactive). */
+    int (*network_destroy)(struct engine_conn *conn, const char *name, struct vmerr *err);
+    /* Mark or unmark a persistent network for autostart. */
+    int (*network_set_autostart)(struct engine_conn *conn, const char *name, bool on,
+                                 struct vmerr *err);
 
     /* One sample of a running domain's counters (cpu_percent left -1; the engine computes
      * it); VMERR_OPERATION_INVALID when it is not running. */

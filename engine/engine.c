@@ -384,6 +384,57 @@ char *engine_network_get_xml(struct engine_conn *conn, const char *name, unsigne
     return xml;
 }
 
+/* Start a defined network through the driver. */
+int engine_network_start(struct engine_conn *conn, const char *name, struct vmerr *err)
+{
+    if (!conn->driver->network_start)
+        return driver_missing(conn, "starting networks", err);
+    return conn->driver->network_start(conn, name, err);
+}
+
+/* Stop an active network through the driver. */
+int engine_network_destroy(struct engine_conn *conn, const char *name, struct vmerr *err)
+{
+    if (!conn->driver->network_destroy)
+        return driver_missing(conn, "stopping networks", err);
+    return conn->driver->network_destroy(conn, name, err);
+}
+
+/* Mark or unmark a network for autostart through the driver. */
+int engine_network_set_autostart(struct engine_conn *conn, const char *name, bool on,
+                                 struct vmerr *err)
+{
+    if (!conn->driver->network_set_autostart)
+        return driver_missing(conn, "network autostart", err);
+    return conn->driver->network_set_autostart(conn, name, on, err);
+}
+
+/* Start the marked networks that are not active, reporting each. */
+int engine_network_autostart_run(struct engine_conn *conn, engine_autostart_fn report,
+                                 void *opaque, struct vmerr *err)
+{
+    struct engine_network_info *nets = NULL;
+    size_t n = 0;
+    if (engine_network_list(conn, ENGINE_LIST_ALL, &nets, &n, err) < 0)
+        return -1;
+    int failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!nets[i].autostart)
+            continue;
+        bool already = nets[i].active;
+        struct vmerr e;
+        vmerr_clear(&e);
+        int rc = already ? 0 : engine_network_start(conn, nets[i].name, &e);
+        if (rc < 0 && e.code == VMERR_OPERATION_INVALID) /* raced with another start */
+            already = true, rc = 0;
+        failed += rc < 0;
+        if (report)
+            report(opaque, nets[i].name, already, rc < 0 ? &e : NULL);
+    }
+    free(nets);
+    return failed;
+}
+
 /* The driver's capabilities document, formatted by the engine. */
 char *engine_capabilities_xml(struct engine_conn *conn, struct vmerr *err)
 {

@@ -62,6 +62,9 @@ struct engine_network_info {
     char forward[8]; /* "nat", "route", or "none" (isolated) */
     char subnet[64]; /* first <ip> as "192.168.122.0/24"; "" when none */
     char dhcp[100];  /* its first DHCP range "192.168.122.2-192.168.122.254"; "" if none */
+    char forward_dev[16];   /* <forward dev=...>: the uplink NAT/routing goes out of; "" = any */
+    char state_reason[160]; /* why an inactive network is not running ("bridge 'virbr1' is
+                               gone", "dnsmasq (pid 42) died"); "" */
 };
 
 /* The URI used when none is given: $VMDECK_DEFAULT_URI, else qemu:///system for root,
@@ -207,6 +210,22 @@ int engine_network_undefine(struct engine_conn *conn, const char *name, struct v
  * the persistent one. */
 char *engine_network_get_xml(struct engine_conn *conn, const char *name, unsigned flags,
                              struct vmerr *err);
+
+/* ---- Network lifecycle ---- */
+
+/* Start a defined network (bridge, addresses, DHCP, forwarding); VMERR_OPERATION_INVALID
+ * when it is active already. Nothing is left half-made on failure. */
+int engine_network_start(struct engine_conn *conn, const char *name, struct vmerr *err);
+/* Stop an active network and remove everything its start made; a transient network is
+ * gone afterwards. VMERR_OPERATION_INVALID when it is not active. */
+int engine_network_destroy(struct engine_conn *conn, const char *name, struct vmerr *err);
+/* Mark (on) or unmark a persistent network for `vmdeck autostart`. */
+int engine_network_set_autostart(struct engine_conn *conn, const char *name, bool on,
+                                 struct vmerr *err);
+/* Start every network marked for autostart that is not active; report each (like
+ * engine_autostart_run). Returns the number that failed, or -1 when the list fails. */
+int engine_network_autostart_run(struct engine_conn *conn, engine_autostart_fn report,
+                                 void *opaque, struct vmerr *err);
 
 /* What `vmdeck validate` found in one XML file. */
 struct engine_validation {

@@ -135,6 +135,8 @@ void network_def_info(const struct network_def *def, struct engine_network_info 
     snprintf(info->bridge, sizeof(info->bridge), "%s", def->bridge ? def->bridge : "");
     snprintf(info->forward, sizeof(info->forward), "%s",
              network_forward_mode_to_string(def->forward));
+    snprintf(info->forward_dev, sizeof(info->forward_dev), "%s",
+             def->forward_dev ? def->forward_dev : "");
     if (def->nips == 0)
         return;
     const struct network_ip *ip = &def->ips[0];

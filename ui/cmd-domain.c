@@ -256,9 +256,19 @@ int cmd_domain_autostart(struct cmd_ctx *ctx, struct vmerr *err)
     if (ctx->argc == 0) {
         if (disable)
             return vmerr_set(err, VMERR_INVALID_ARG, "autostart: --disable needs a domain name");
+        /* networks first: domains attach to their bridges */
+        int nfailed =
+            engine_network_autostart_run(ctx->conn, cmd_network_autostart_report, NULL, err);
+        if (nfailed < 0 && err->code != VMERR_NO_SUPPORT)
+            return -1;
+        vmerr_clear(err);
         int failed = engine_autostart_run(ctx->conn, cmd_domain_autostart_report, NULL, err);
         if (failed < 0)
             return -1;
+        if (nfailed > 0)
+            return vmerr_set(err, VMERR_OPERATION_FAILED,
+                             "autostart: %d network(s) and %d domain(s) failed to start", nfailed,
+                             failed);
         if (failed > 0)
             return vmerr_set(err, VMERR_OPERATION_FAILED,
                              "autostart: %d domain(s) failed to start", failed);

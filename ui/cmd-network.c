@@ -1,4 +1,5 @@
-/* cmd-network: the network verbs (net-list, net-define, net-undefine, net-dumpxml). Each
+/* cmd-network: the network verbs (net-list, net-info, net-define, net-undefine, net-dumpxml,
+ * net-start, net-destroy, net-autostart). Each
  * takes the parsed arguments from cmd.c, calls one engine function and prints the result
  * to stdout the way virsh does; errors go back to cmd.c in a struct vmerr. */
 #include <errno.h>
@@ -152,4 +153,75 @@ int cmd_network_dumpxml(struct cmd_ctx *ctx, struct vmerr *err)
         putchar('\n');
     free(xml);
     return 0;
+}
+
+/* `net-info NAME`: virsh's key/value block, plus what the Networks list shows. */
+int cmd_network_info(struct cmd_ctx *ctx, struct vmerr *err)
+{
+    struct engine_network_info n;
+    if (engine_network_lookup(ctx->conn, ctx->argv[0], &n, err) < 0)
+        return -1;
+    const struct {
+        const char *key, *value;
+    } rows[] = {
+        {"Name:", n.name},
+        {"UUID:", n.uuid},
+        {"Active:", n.active ? "yes" : "no"},
+        {"Persistent:", n.persistent ? "yes" : "no"},
+        {"Autostart:", n.autostart ? "yes" : "no"},
+        {"Bridge:", n.bridge},
+        {"Forward:", n.forward},
+        {"Forward dev:", n.forward_dev[0] ? n.forward_dev : "any"},
+        {"Subnet:", n.subnet[0] ? n.subnet : "none"},
+        {"DHCP range:", n.dhcp[0] ? n.dhcp : "none"},
+        {"Reason:", n.state_reason},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        if (rows[i].value[0] || strcmp(rows[i].key, "Reason:"))
+            printf("%-15s %s\n", rows[i].key, rows[i].value);
+    putchar('\n');
+    return 0;
+}
+
+/* `net-start NAME`: create the network's bridge, addresses, DHCP and forwarding. */
+int cmd_network_start(struct cmd_ctx *ctx, struct vmerr *err)
+{
+    if (engine_network_start(ctx->conn, ctx->argv[0], err) < 0)
+        return -1;
+    printf("Network '%s' started\n", ctx->argv[0]);
+    return 0;
+}
+
+/* `net-destroy NAME`: stop the network and remove what net-start made. */
+int cmd_network_destroy(struct cmd_ctx *ctx, struct vmerr *err)
+{
+    if (engine_network_destroy(ctx->conn, ctx->argv[0], err) < 0)
+        return -1;
+    printf("Network '%s' destroyed\n", ctx->argv[0]);
+    return 0;
+}
+
+/* `net-autostart [--disable] NAME`: mark or unmark the network for `vmdeck autostart`. */
+int cmd_network_autostart(struct cmd_ctx *ctx, struct vmerr *err)
+{
+    bool disable = ctx->flags & CMD_OPT_DISABLE;
+    if (engine_network_set_autostart(ctx->conn, ctx->argv[0], !disable, err) < 0)
+        return -1;
+    printf(disable ? "Network '%s' unmarked as autostarted\n"
+                   : "Network '%s' marked as autostarted\n",
+           ctx->argv[0]);
+    return 0;
+}
+
+/* Report of `vmdeck autostart` for one network. */
+void cmd_network_autostart_report(void *opaque, const char *name, bool already,
+                                  const struct vmerr *err)
+{
+    (void)opaque;
+    if (err)
+        fprintf(stderr, "error: %s\n", err->message);
+    else if (already)
+        printf("Network '%s' is already active\n", name);
+    else
+        printf("Network '%s' started\n", name);
 }

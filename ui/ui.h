@@ -77,6 +77,17 @@ int cmd_network_define(struct cmd_ctx *ctx, struct vmerr *err);
 int cmd_network_undefine(struct cmd_ctx *ctx, struct vmerr *err);
 /* `net-dumpxml [--inactive] NAME`. */
 int cmd_network_dumpxml(struct cmd_ctx *ctx, struct vmerr *err);
+/* `net-info NAME`. */
+int cmd_network_info(struct cmd_ctx *ctx, struct vmerr *err);
+/* `net-start NAME`. */
+int cmd_network_start(struct cmd_ctx *ctx, struct vmerr *err);
+/* `net-destroy NAME`. */
+int cmd_network_destroy(struct cmd_ctx *ctx, struct vmerr *err);
+/* `net-autostart [--disable] NAME`. */
+int cmd_network_autostart(struct cmd_ctx *ctx, struct vmerr *err);
+/* engine_autostart_fn printing one network's line of `vmdeck autostart`. */
+void cmd_network_autostart_report(void *opaque, const char *name, bool already,
+                                  const struct vmerr *err);
 
 /* ---- TUI ---- */
 

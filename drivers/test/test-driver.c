@@ -539,5 +539,8 @@ const struct driver test_driver = {
     .network_define = test_network_define,
     .network_undefine = test_network_undefine,
     .network_get_def = test_network_get_def,
+    .network_start = test_network_start,
+    .network_destroy = test_network_destroy,
+    .network_set_autostart = test_network_set_autostart,
     .capabilities = test_capabilities_get,
 };

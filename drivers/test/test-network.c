@@ -317,3 +317,64 @@ struct network_def *test_network_get_def(struct engine_conn *conn, const char *n
     pthread_mutex_unlock(&test_network_mutex);
     return copy;
 }
+
+/* Start an inactive network: its persistent definition becomes the live one. */
+int test_network_start(struct engine_conn *conn, const char *name, struct vmerr *err)
+{
+    pthread_mutex_lock(&test_network_mutex);
+    int rc = -1;
+    struct test_network *n = test_network_get(name, err);
+    if (n && n->live) {
+        vmerr_set(err, VMERR_OPERATION_INVALID, "network '%s' is already active",
+                  test_network_current(n)->name);
+    } else if (n && !(n->live = network_def_copy(n->def))) {
+        vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+    } else if (n) {
+        rc = 0;
+    }
+    pthread_mutex_unlock(&test_network_mutex);
+    return rc;
+}
+
+/* Stop an active network; a transient one disappears with it. */
+int test_network_destroy(struct engine_conn *conn, const char *name, struct vmerr *err)
+{
+    pthread_mutex_lock(&test_network_mutex);
+    int rc = -1;
+    struct test_network *n = test_network_get(name, err);
+    if (n && !n->live) {
+        vmerr_set(err, VMERR_OPERATION_INVALID, "network '%s' is not active", n->def->name);
+    } else if (n && n->def) {
+        network_def_free(n->live);
+        n->live = NULL;
+        rc = 0;
+    } else if (n) {
+        for (struct test_network **p = &test_network_shared->networks; *p; p = &(*p)->next)
+            if (*p == n) {
+                *p = n->next;
+                break;
+            }
+        test_network_free(n);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&test_network_mutex);
+    return rc;
+}
+
+/* Mark or unmark a persistent network for autostart. */
+int test_network_set_autostart(struct engine_conn *conn, const char *name, bool on,
+                               struct vmerr *err)
+{
+    pthread_mutex_lock(&test_network_mutex);
+    int rc = -1;
+    struct test_network *n = test_network_get(name, err);
+    if (n && !n->def) {
+        vmerr_set(err, VMERR_OPERATION_INVALID,
+                  "network '%s' is transient; it cannot be marked for autostart", name);
+    } else if (n) {
+        n->autostart = on;
+        rc = 0;
+    }
+    pthread_mutex_unlock(&test_network_mutex);
+    return rc;
+}

@@ -29,5 +29,12 @@ int test_network_undefine(struct engine_conn *conn, const char *name, struct vme
 /* A copy of the live or persistent definition; caller frees. */
 struct network_def *test_network_get_def(struct engine_conn *conn, const char *name, bool live,
                                          struct vmerr *err);
+/* Start an inactive network (its definition becomes the live one). */
+int test_network_start(struct engine_conn *conn, const char *name, struct vmerr *err);
+/* Stop an active network; a transient one is removed. */
+int test_network_destroy(struct engine_conn *conn, const char *name, struct vmerr *err);
+/* Mark or unmark a persistent network for autostart. */
+int test_network_set_autostart(struct engine_conn *conn, const char *name, bool on,
+                               struct vmerr *err);
 
 #endif

@@ -1,5 +1,6 @@
 #!/bin/bash
 # test-cli-network: the network verbs of the vmdeck binary (net-list, net-define,
+# net-start, net-destroy, net-autostart, net-info on the test driver;
 # net-undefine, net-dumpxml) against test:///default and against qemu:///session in an
 # isolated state dir. Checks exit statuses (0 ok, 1 reported error, 2 usage), the virsh-like
 # table and messages, that errors are one "error: ..." line naming the object (XML errors
@@ -245,6 +246,36 @@ run "$Q" net-undefine iso
 expect_rc 0 "undefine iso"
 run "$Q" net-list --all --name
 expect_out_is "" "no networks left"
+
+# lifecycle verbs on the test driver (each run is a fresh process: 'default' starts active)
+run "$T" net-destroy default
+expect_rc 0 "net-destroy default"
+expect_out_is "Network 'default' destroyed" "net-destroy message"
+run "$T" net-start default
+expect_error_line "network 'default' is already active" "net-start on an active network"
+run "$T" net-start nope
+expect_error_line "network 'nope' not found" "net-start on a missing network"
+run "$T" net-autostart default
+expect_rc 0 "net-autostart"
+expect_out_is "Network 'default' marked as autostarted" "net-autostart message"
+run "$T" net-autostart --disable default
+expect_out_is "Network 'default' unmarked as autostarted" "net-autostart --disable message"
+run "$T" net-autostart
+expect_usage "net-autostart needs a name"
+run "$T" net-info default
+expect_rc 0 "net-info"
+expect_out_is "Name:           default
+UUID:           dd8fe884-6c02-601e-7551-cca97df1c5df
+Active:         yes
+Persistent:     yes
+Autostart:      no
+Bridge:         virbr0
+Forward:        nat
+Forward dev:    any
+Subnet:         192.168.122.0/24
+DHCP range:     192.168.122.2-192.168.122.254" "net-info block"
+run "$T" net-info nope
+expect_error_line "network 'nope' not found" "net-info on a missing network"
 
 echo "test-cli-network: $CHECKS checks passed, $FAILS failed"
 [ "$FAILS" -eq 0 ]
