@@ -16,7 +16,7 @@ int cmd_capabilities_show(struct cmd_ctx *ctx, struct vmerr *err)
         return -1;
     size_t len = strlen(xml);
     int rc = 0;
-    if (fwrite(xml, 1, len, stdout) != len)
+    if (fwrite(xml, 1, len, ctx->out) != len)
         rc = vmerr_set_errno(err, errno, "capabilities: cannot write output");
     free(xml);
     return rc;

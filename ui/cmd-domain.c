@@ -1,6 +1,7 @@
 /* cmd-domain: the domain verbs (list, dominfo, define, undefine, the lifecycle verbs,
- * shutdown --wait, autostart, dumpxml). Each takes the parsed arguments from cmd.c, calls one engine function and prints
- * the result to stdout the way virsh does; errors go back to cmd.c in a struct vmerr. */
+ * shutdown --wait, autostart, dumpxml). Each takes the parsed arguments from cmd.c, calls one
+ * engine function and prints the result to stdout the way virsh does; errors go back to cmd.c in a
+ * struct vmerr. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,12 +9,12 @@
 
 #include "ui/ui.h"
 
-/* Print s padded with spaces to width display columns. */
-static void cmd_domain_pad(const char *s, int width)
+/* Print s to out padded with spaces to width display columns. */
+static void cmd_domain_pad(FILE *out, const char *s, int width)
 {
-    fputs(s, stdout);
+    fputs(s, out);
     for (int w = draw_width(s); w < width; w++)
-        putchar(' ');
+        fputc(' ', out);
 }
 
 /* `list [--all] [--name]`: the virsh table " Id   Name   State", or names only. */
@@ -26,7 +27,7 @@ int cmd_domain_list(struct cmd_ctx *ctx, struct vmerr *err)
         return -1;
     if (ctx->flags & CMD_OPT_NAME) {
         for (size_t i = 0; i < n; i++)
-            printf("%s\n", doms[i].name);
+            fprintf(ctx->out, "%s\n", doms[i].name);
         free(doms);
         return 0;
     }
@@ -42,25 +43,25 @@ int cmd_domain_list(struct cmd_ctx *ctx, struct vmerr *err)
         if (sw > statew)
             statew = sw;
     }
-    putchar(' ');
-    cmd_domain_pad("Id", idw + 3);
-    cmd_domain_pad("Name", namew + 3);
-    printf("State\n");
+    fputc(' ', ctx->out);
+    cmd_domain_pad(ctx->out, "Id", idw + 3);
+    cmd_domain_pad(ctx->out, "Name", namew + 3);
+    fprintf(ctx->out, "State\n");
     for (int i = 0; i < idw + namew + statew + 8; i++)
-        putchar('-');
-    putchar('\n');
+        fputc('-', ctx->out);
+    fputc('\n', ctx->out);
     for (size_t i = 0; i < n; i++) {
         char id[16];
         if (doms[i].id >= 0)
             snprintf(id, sizeof(id), "%d", doms[i].id);
         else
             snprintf(id, sizeof(id), "-");
-        putchar(' ');
-        cmd_domain_pad(id, idw + 3);
-        cmd_domain_pad(doms[i].name, namew + 3);
-        printf("%s\n", engine_domain_state_name(doms[i].state));
+        fputc(' ', ctx->out);
+        cmd_domain_pad(ctx->out, id, idw + 3);
+        cmd_domain_pad(ctx->out, doms[i].name, namew + 3);
+        fprintf(ctx->out, "%s\n", engine_domain_state_name(doms[i].state));
     }
-    putchar('\n');
+    fputc('\n', ctx->out);
     free(doms);
     return 0;
 }
@@ -76,19 +77,19 @@ int cmd_domain_dominfo(struct cmd_ctx *ctx, struct vmerr *err)
         snprintf(id, sizeof(id), "%d", info.id);
     else
         snprintf(id, sizeof(id), "-");
-    printf("%-15s %s\n", "Id:", id);
-    printf("%-15s %s\n", "Name:", info.name);
-    printf("%-15s %s\n", "UUID:", info.uuid);
-    printf("%-15s %s\n", "State:", engine_domain_state_name(info.state));
+    fprintf(ctx->out, "%-15s %s\n", "Id:", id);
+    fprintf(ctx->out, "%-15s %s\n", "Name:", info.name);
+    fprintf(ctx->out, "%-15s %s\n", "UUID:", info.uuid);
+    fprintf(ctx->out, "%-15s %s\n", "State:", engine_domain_state_name(info.state));
     if (info.state_reason[0])
-        printf("%-15s %s\n", "Reason:", info.state_reason);
-    printf("%-15s %u\n", "CPU(s):", info.vcpus);
-    printf("%-15s %llu KiB\n", "Max memory:", info.max_memory_kib);
-    printf("%-15s %llu KiB\n", "Used memory:", info.memory_kib);
-    printf("%-15s %s\n", "Persistent:", info.persistent ? "yes" : "no");
-    printf("%-15s %s\n", "Autostart:", info.autostart ? "enable" : "disable");
-    printf("%-15s %s\n", "Console:", info.has_console ? "available" : "none");
-    putchar('\n');
+        fprintf(ctx->out, "%-15s %s\n", "Reason:", info.state_reason);
+    fprintf(ctx->out, "%-15s %u\n", "CPU(s):", info.vcpus);
+    fprintf(ctx->out, "%-15s %llu KiB\n", "Max memory:", info.max_memory_kib);
+    fprintf(ctx->out, "%-15s %llu KiB\n", "Used memory:", info.memory_kib);
+    fprintf(ctx->out, "%-15s %s\n", "Persistent:", info.persistent ? "yes" : "no");
+    fprintf(ctx->out, "%-15s %s\n", "Autostart:", info.autostart ? "enable" : "disable");
+    fprintf(ctx->out, "%-15s %s\n", "Console:", info.has_console ? "available" : "none");
+    fputc('\n', ctx->out);
     return 0;
 }
 
@@ -144,7 +145,7 @@ int cmd_domain_define(struct cmd_ctx *ctx, struct vmerr *err)
     free(xml);
     if (rc < 0)
         return -1;
-    printf("Domain '%s' defined from %s\n", name, path);
+    fprintf(ctx->out, "Domain '%s' defined from %s\n", name, path);
     free(name);
     return 0;
 }
@@ -152,11 +153,12 @@ int cmd_domain_define(struct cmd_ctx *ctx, struct vmerr *err)
 /* `undefine [--force] NAME`: remove the persistent definition (--force: destroy first). */
 int cmd_domain_undefine(struct cmd_ctx *ctx, struct vmerr *err)
 {
-    int rc = (ctx->flags & CMD_OPT_FORCE) ? engine_domain_undefine_force(ctx->conn, ctx->argv[0], err)
-                                          : engine_domain_undefine(ctx->conn, ctx->argv[0], err);
+    int rc = (ctx->flags & CMD_OPT_FORCE)
+                 ? engine_domain_undefine_force(ctx->conn, ctx->argv[0], err)
+                 : engine_domain_undefine(ctx->conn, ctx->argv[0], err);
     if (rc < 0)
         return -1;
-    printf("Domain '%s' has been undefined\n", ctx->argv[0]);
+    fprintf(ctx->out, "Domain '%s' has been undefined\n", ctx->argv[0]);
     return 0;
 }
 
@@ -183,7 +185,7 @@ int cmd_domain_lifecycle(struct cmd_ctx *ctx, struct vmerr *err)
             continue;
         if (cmd_domain_lifecycle_table[i].fn(ctx->conn, ctx->argv[0], err) < 0)
             return -1;
-        printf(cmd_domain_lifecycle_table[i].done, ctx->argv[0]);
+        fprintf(ctx->out, cmd_domain_lifecycle_table[i].done, ctx->argv[0]);
         return 0;
     }
     return vmerr_set(err, VMERR_INTERNAL, "verb '%s' has no lifecycle entry", ctx->verb);
@@ -197,9 +199,9 @@ int cmd_domain_dumpxml(struct cmd_ctx *ctx, struct vmerr *err)
     if (!xml)
         return -1;
     size_t len = strlen(xml);
-    fputs(xml, stdout);
+    fputs(xml, ctx->out);
     if (len == 0 || xml[len - 1] != '\n')
-        putchar('\n');
+        fputc('\n', ctx->out);
     free(xml);
     return 0;
 }
@@ -217,7 +219,7 @@ int cmd_domain_shutdown(struct cmd_ctx *ctx, struct vmerr *err)
     if (!(ctx->flags & CMD_OPT_WAIT)) {
         if (engine_domain_shutdown(ctx->conn, name, err) < 0)
             return -1;
-        printf("Domain '%s' is being shutdown\n", name);
+        fprintf(ctx->out, "Domain '%s' is being shutdown\n", name);
         return 0;
     }
     long secs = CMD_DOMAIN_SHUTDOWN_TIMEOUT_S;
@@ -232,7 +234,7 @@ int cmd_domain_shutdown(struct cmd_ctx *ctx, struct vmerr *err)
     }
     if (engine_domain_shutdown_wait(ctx->conn, name, (int)secs * 1000, NULL, NULL, err) < 0)
         return -1;
-    printf("Domain '%s' is shut off\n", name);
+    fprintf(ctx->out, "Domain '%s' is shut off\n", name);
     return 0;
 }
 
@@ -240,13 +242,13 @@ int cmd_domain_shutdown(struct cmd_ctx *ctx, struct vmerr *err)
 static void cmd_domain_autostart_report(void *opaque, const char *name, bool already,
                                         const struct vmerr *err)
 {
-    (void)opaque;
+    struct cmd_ctx *ctx = opaque;
     if (err)
-        fprintf(stderr, "error: %s\n", err->message);
+        fprintf(ctx->err_out, "error: %s\n", err->message);
     else if (already)
-        printf("Domain '%s' is already running\n", name);
+        fprintf(ctx->out, "Domain '%s' is already running\n", name);
     else
-        printf("Domain '%s' started\n", name);
+        fprintf(ctx->out, "Domain '%s' started\n", name);
 }
 
 /* `autostart [--disable] [NAME]`. */
@@ -258,11 +260,11 @@ int cmd_domain_autostart(struct cmd_ctx *ctx, struct vmerr *err)
             return vmerr_set(err, VMERR_INVALID_ARG, "autostart: --disable needs a domain name");
         /* networks first: domains attach to their bridges */
         int nfailed =
-            engine_network_autostart_run(ctx->conn, cmd_network_autostart_report, NULL, err);
+            engine_network_autostart_run(ctx->conn, cmd_network_autostart_report, ctx, err);
         if (nfailed < 0 && err->code != VMERR_NO_SUPPORT)
             return -1;
         vmerr_clear(err);
-        int failed = engine_autostart_run(ctx->conn, cmd_domain_autostart_report, NULL, err);
+        int failed = engine_autostart_run(ctx->conn, cmd_domain_autostart_report, ctx, err);
         if (failed < 0)
             return -1;
         if (nfailed > 0)
@@ -270,14 +272,16 @@ int cmd_domain_autostart(struct cmd_ctx *ctx, struct vmerr *err)
                              "autostart: %d network(s) and %d domain(s) failed to start", nfailed,
                              failed);
         if (failed > 0)
-            return vmerr_set(err, VMERR_OPERATION_FAILED,
-                             "autostart: %d domain(s) failed to start", failed);
+            return vmerr_set(err, VMERR_OPERATION_FAILED, "autostart: %d domain(s) failed to start",
+                             failed);
         return 0;
     }
     const char *name = ctx->argv[0];
     if (engine_domain_set_autostart(ctx->conn, name, !disable, err) < 0)
         return -1;
-    printf(disable ? "Domain '%s' unmarked as autostarted\n" : "Domain '%s' marked as autostarted\n",
-           name);
+    fprintf(ctx->out,
+            disable ? "Domain '%s' unmarked as autostarted\n"
+                    : "Domain '%s' marked as autostarted\n",
+            name);
     return 0;
 }

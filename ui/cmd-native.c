@@ -20,21 +20,21 @@ static bool cmd_native_shell_safe(const char *arg)
     return true;
 }
 
-/* Print arg single-quoted for a POSIX shell (a quote becomes '\''). */
-static void cmd_native_print_quoted(const char *arg)
+/* Print arg to out single-quoted for a POSIX shell (a quote becomes '\''). */
+static void cmd_native_print_quoted(FILE *out, const char *arg)
 {
     if (cmd_native_shell_safe(arg)) {
-        fputs(arg, stdout);
+        fputs(arg, out);
         return;
     }
-    putchar('\'');
+    fputc('\'', out);
     for (const char *p = arg; *p; p++) {
         if (*p == '\'')
-            fputs("'\\''", stdout);
+            fputs("'\\''", out);
         else
-            putchar(*p);
+            fputc(*p, out);
     }
-    putchar('\'');
+    fputc('\'', out);
 }
 
 /* `domxml-to-native FORMAT FILE`: print the argv. */
@@ -45,15 +45,15 @@ int cmd_native_run(struct cmd_ctx *ctx, struct vmerr *err)
         return -1;
     for (size_t i = 0; argv[i]; i++) {
         if (!(ctx->flags & CMD_OPT_ONELINE)) {
-            printf("%s\n", argv[i]);
+            fprintf(ctx->out, "%s\n", argv[i]);
             continue;
         }
         if (i > 0)
-            putchar(' ');
-        cmd_native_print_quoted(argv[i]);
+            fputc(' ', ctx->out);
+        cmd_native_print_quoted(ctx->out, argv[i]);
     }
     if (ctx->flags & CMD_OPT_ONELINE)
-        putchar('\n');
+        fputc('\n', ctx->out);
     engine_strv_free(argv);
     return 0;
 }

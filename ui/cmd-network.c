@@ -25,18 +25,18 @@ static void cmd_network_cells(const struct engine_network_info *n, const char *c
     cells[NET_COL_PERSISTENT] = n->persistent ? "yes" : "no";
 }
 
-/* Print one row of a virsh table: " cell" padded to its column, three spaces apart, the
+/* Print one row of a virsh table to out: " cell" padded to its column, three spaces apart, the
  * last cell unpadded. */
-static void cmd_network_row(const char *const cells[], const int widths[])
+static void cmd_network_row(FILE *out, const char *const cells[], const int widths[])
 {
     for (int c = 0; c < NET_COL_COUNT; c++) {
-        printf(" %s", cells[c]);
+        fprintf(out, " %s", cells[c]);
         if (c == NET_COL_COUNT - 1)
             break;
         for (int w = draw_width(cells[c]); w < widths[c] + 2; w++)
-            putchar(' ');
+            fputc(' ', out);
     }
-    putchar('\n');
+    fputc('\n', out);
 }
 
 /* `net-list [--all] [--name]`: the virsh table " Name   State   Autostart   Persistent"
@@ -50,7 +50,7 @@ int cmd_network_list(struct cmd_ctx *ctx, struct vmerr *err)
         return -1;
     if (ctx->flags & CMD_OPT_NAME) {
         for (size_t i = 0; i < n; i++)
-            printf("%s\n", nets[i].name);
+            fprintf(ctx->out, "%s\n", nets[i].name);
         free(nets);
         return 0;
     }
@@ -64,17 +64,17 @@ int cmd_network_list(struct cmd_ctx *ctx, struct vmerr *err)
             if (draw_width(cells[c]) > widths[c])
                 widths[c] = draw_width(cells[c]);
     }
-    cmd_network_row(cmd_network_headers, widths);
+    cmd_network_row(ctx->out, cmd_network_headers, widths);
     for (int c = 0; c < NET_COL_COUNT; c++)
         for (int w = 0; w < widths[c] + 3; w++)
-            putchar('-');
-    putchar('\n');
+            fputc('-', ctx->out);
+    fputc('\n', ctx->out);
     for (size_t i = 0; i < n; i++) {
         const char *cells[NET_COL_COUNT];
         cmd_network_cells(&nets[i], cells);
-        cmd_network_row(cells, widths);
+        cmd_network_row(ctx->out, cells, widths);
     }
-    putchar('\n');
+    fputc('\n', ctx->out);
     free(nets);
     return 0;
 }
@@ -126,7 +126,7 @@ int cmd_network_define(struct cmd_ctx *ctx, struct vmerr *err)
     free(xml);
     if (rc < 0)
         return -1;
-    printf("Network '%s' defined from %s\n", name, path);
+    fprintf(ctx->out, "Network '%s' defined from %s\n", name, path);
     free(name);
     return 0;
 }
@@ -136,7 +136,7 @@ int cmd_network_undefine(struct cmd_ctx *ctx, struct vmerr *err)
 {
     if (engine_network_undefine(ctx->conn, ctx->argv[0], err) < 0)
         return -1;
-    printf("Network '%s' has been undefined\n", ctx->argv[0]);
+    fprintf(ctx->out, "Network '%s' has been undefined\n", ctx->argv[0]);
     return 0;
 }
 
@@ -148,9 +148,9 @@ int cmd_network_dumpxml(struct cmd_ctx *ctx, struct vmerr *err)
     if (!xml)
         return -1;
     size_t len = strlen(xml);
-    fputs(xml, stdout);
+    fputs(xml, ctx->out);
     if (len == 0 || xml[len - 1] != '\n')
-        putchar('\n');
+        fputc('\n', ctx->out);
     free(xml);
     return 0;
 }
@@ -178,8 +178,8 @@ int cmd_network_info(struct cmd_ctx *ctx, struct vmerr *err)
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
         if (rows[i].value[0] || strcmp(rows[i].key, "Reason:"))
-            printf("%-15s %s\n", rows[i].key, rows[i].value);
-    putchar('\n');
+            fprintf(ctx->out, "%-15s %s\n", rows[i].key, rows[i].value);
+    fputc('\n', ctx->out);
     return 0;
 }
 
@@ -188,7 +188,7 @@ int cmd_network_start(struct cmd_ctx *ctx, struct vmerr *err)
 {
     if (engine_network_start(ctx->conn, ctx->argv[0], err) < 0)
         return -1;
-    printf("Network '%s' started\n", ctx->argv[0]);
+    fprintf(ctx->out, "Network '%s' started\n", ctx->argv[0]);
     return 0;
 }
 
@@ -197,7 +197,7 @@ int cmd_network_destroy(struct cmd_ctx *ctx, struct vmerr *err)
 {
     if (engine_network_destroy(ctx->conn, ctx->argv[0], err) < 0)
         return -1;
-    printf("Network '%s' destroyed\n", ctx->argv[0]);
+    fprintf(ctx->out, "Network '%s' destroyed\n", ctx->argv[0]);
     return 0;
 }
 
@@ -207,9 +207,10 @@ int cmd_network_autostart(struct cmd_ctx *ctx, struct vmerr *err)
     bool disable = ctx->flags & CMD_OPT_DISABLE;
     if (engine_network_set_autostart(ctx->conn, ctx->argv[0], !disable, err) < 0)
         return -1;
-    printf(disable ? "Network '%s' unmarked as autostarted\n"
-                   : "Network '%s' marked as autostarted\n",
-           ctx->argv[0]);
+    fprintf(ctx->out,
+            disable ? "Network '%s' unmarked as autostarted\n"
+                    : "Network '%s' marked as autostarted\n",
+            ctx->argv[0]);
     return 0;
 }
 
@@ -217,11 +218,11 @@ int cmd_network_autostart(struct cmd_ctx *ctx, struct vmerr *err)
 void cmd_network_autostart_report(void *opaque, const char *name, bool already,
                                   const struct vmerr *err)
 {
-    (void)opaque;
+    struct cmd_ctx *ctx = opaque;
     if (err)
-        fprintf(stderr, "error: %s\n", err->message);
+        fprintf(ctx->err_out, "error: %s\n", err->message);
     else if (already)
-        printf("Network '%s' is already active\n", name);
+        fprintf(ctx->out, "Network '%s' is already active\n", name);
     else
-        printf("Network '%s' started\n", name);
+        fprintf(ctx->out, "Network '%s' started\n", name);
 }

@@ -15,40 +15,40 @@ int cmd_stats_run(struct cmd_ctx *ctx, struct vmerr *err)
     const char *name = ctx->argv[0];
     if (engine_domain_stats(ctx->conn, name, CMD_STATS_INTERVAL_MS, &st, err) < 0)
         return -1;
-    printf("Domain: '%s'\n", name);
-    printf("  state.state=%s\n", engine_domain_state_name(st.state));
-    printf("  cpu.time=%llu\n", st.cpu_time_ns);
-    printf("  cpu.percent=%.1f\n", st.cpu_percent < 0 ? 0.0 : st.cpu_percent);
-    printf("  vcpu.current=%u\n", st.vcpus);
-    printf("  balloon.maximum=%llu\n", st.max_memory_kib);
+    fprintf(ctx->out, "Domain: '%s'\n", name);
+    fprintf(ctx->out, "  state.state=%s\n", engine_domain_state_name(st.state));
+    fprintf(ctx->out, "  cpu.time=%llu\n", st.cpu_time_ns);
+    fprintf(ctx->out, "  cpu.percent=%.1f\n", st.cpu_percent < 0 ? 0.0 : st.cpu_percent);
+    fprintf(ctx->out, "  vcpu.current=%u\n", st.vcpus);
+    fprintf(ctx->out, "  balloon.maximum=%llu\n", st.max_memory_kib);
     if (st.balloon)
-        printf("  balloon.current=%llu\n", st.balloon_kib);
-    printf("  balloon.rss=%llu\n", st.rss_kib);
-    printf("  block.count=%zu\n", st.nblock);
+        fprintf(ctx->out, "  balloon.current=%llu\n", st.balloon_kib);
+    fprintf(ctx->out, "  balloon.rss=%llu\n", st.rss_kib);
+    fprintf(ctx->out, "  block.count=%zu\n", st.nblock);
     for (size_t i = 0; i < st.nblock; i++) {
         const struct engine_block_stats *b = &st.block[i];
-        printf("  block.%zu.name=%s\n", i, b->dev);
-        printf("  block.%zu.rd.reqs=%llu\n", i, b->rd_ops);
-        printf("  block.%zu.rd.bytes=%llu\n", i, b->rd_bytes);
-        printf("  block.%zu.wr.reqs=%llu\n", i, b->wr_ops);
-        printf("  block.%zu.wr.bytes=%llu\n", i, b->wr_bytes);
+        fprintf(ctx->out, "  block.%zu.name=%s\n", i, b->dev);
+        fprintf(ctx->out, "  block.%zu.rd.reqs=%llu\n", i, b->rd_ops);
+        fprintf(ctx->out, "  block.%zu.rd.bytes=%llu\n", i, b->rd_bytes);
+        fprintf(ctx->out, "  block.%zu.wr.reqs=%llu\n", i, b->wr_ops);
+        fprintf(ctx->out, "  block.%zu.wr.bytes=%llu\n", i, b->wr_bytes);
     }
-    printf("  net.count=%zu\n", st.nnet);
+    fprintf(ctx->out, "  net.count=%zu\n", st.nnet);
     for (size_t i = 0; i < st.nnet; i++) {
         const struct engine_net_stats *n = &st.net[i];
-        printf("  net.%zu.name=%s\n", i, n->dev[0] ? n->dev : "-");
-        printf("  net.%zu.type=%s\n", i, n->type);
+        fprintf(ctx->out, "  net.%zu.name=%s\n", i, n->dev[0] ? n->dev : "-");
+        fprintf(ctx->out, "  net.%zu.type=%s\n", i, n->type);
         if (n->mac[0])
-            printf("  net.%zu.mac=%s\n", i, n->mac);
+            fprintf(ctx->out, "  net.%zu.mac=%s\n", i, n->mac);
         if (!n->available) {
-            printf("  net.%zu.available=no\n", i);
+            fprintf(ctx->out, "  net.%zu.available=no\n", i);
             continue;
         }
-        printf("  net.%zu.rx.bytes=%llu\n", i, n->rx_bytes);
-        printf("  net.%zu.rx.pkts=%llu\n", i, n->rx_packets);
-        printf("  net.%zu.tx.bytes=%llu\n", i, n->tx_bytes);
-        printf("  net.%zu.tx.pkts=%llu\n", i, n->tx_packets);
+        fprintf(ctx->out, "  net.%zu.rx.bytes=%llu\n", i, n->rx_bytes);
+        fprintf(ctx->out, "  net.%zu.rx.pkts=%llu\n", i, n->rx_packets);
+        fprintf(ctx->out, "  net.%zu.tx.bytes=%llu\n", i, n->tx_bytes);
+        fprintf(ctx->out, "  net.%zu.tx.pkts=%llu\n", i, n->tx_packets);
     }
-    putchar('\n');
+    fputc('\n', ctx->out);
     return 0;
 }

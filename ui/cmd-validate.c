@@ -6,14 +6,14 @@
 
 #include "ui/ui.h"
 
-/* Print one problem as "FILE:LINE: message" (no line: "FILE: message"). */
-static void cmd_validate_print(const char *path, const struct vmerr *e)
+/* Print one problem to out as "FILE:LINE: message" (no line: "FILE: message"). */
+static void cmd_validate_print(FILE *out, const char *path, const struct vmerr *e)
 {
     const char *file = e->code == VMERR_XML && e->file[0] ? e->file : path;
     if (e->line > 0)
-        fprintf(stderr, "%s:%d: %s\n", file, e->line, e->message);
+        fprintf(out, "%s:%d: %s\n", file, e->line, e->message);
     else
-        fprintf(stderr, "%s: %s\n", file, e->message);
+        fprintf(out, "%s: %s\n", file, e->message);
 }
 
 /* `validate FILE`: 0 when valid; -1 with err left empty (every problem is already printed,
@@ -25,12 +25,12 @@ int cmd_validate_run(struct cmd_ctx *ctx, struct vmerr *err)
     int rc = engine_validate_file(path, &v);
     if (rc == 0) {
         if (v.name[0])
-            printf("%s: valid (%s '%s')\n", path, v.kind, v.name);
+            fprintf(ctx->out, "%s: valid (%s '%s')\n", path, v.kind, v.name);
         else
-            printf("%s: valid (%s)\n", path, v.kind);
+            fprintf(ctx->out, "%s: valid (%s)\n", path, v.kind);
     } else {
         for (size_t i = 0; i < v.nerrors; i++)
-            cmd_validate_print(path, &v.errors[i]);
+            cmd_validate_print(ctx->err_out, path, &v.errors[i]);
         vmerr_clear(err);
     }
     engine_validate_clear(&v);

@@ -94,15 +94,13 @@ static const struct {
     const char *name;
     unsigned flag;
 } cmd_options[] = {
-    {"--all", CMD_OPT_ALL},
-    {"--name", CMD_OPT_NAME},
-    {"--inactive", CMD_OPT_INACTIVE},
-    {"--wait", CMD_OPT_WAIT},
-    {"--timeout", CMD_OPT_TIMEOUT},
-    {"--force", CMD_OPT_FORCE},
-    {"--disable", CMD_OPT_DISABLE},
-    {"--oneline", CMD_OPT_ONELINE},
+    {"--all", CMD_OPT_ALL},           {"--name", CMD_OPT_NAME},
+    {"--inactive", CMD_OPT_INACTIVE}, {"--wait", CMD_OPT_WAIT},
+    {"--timeout", CMD_OPT_TIMEOUT},   {"--force", CMD_OPT_FORCE},
+    {"--disable", CMD_OPT_DISABLE},   {"--oneline", CMD_OPT_ONELINE},
 };
+
+#define CMD_OPTION_COUNT (sizeof(cmd_options) / sizeof(cmd_options[0]))
 
 /* The verb table entry called name, or NULL. */
 static const struct cmd_entry *cmd_find(const char *name)
@@ -154,28 +152,29 @@ static int cmd_usage_error(const struct cmd_entry *e, const char *fmt, const cha
 static int cmd_help(struct cmd_ctx *ctx, struct vmerr *err)
 {
     if (ctx->argc == 0) {
-        cmd_print_help(stdout);
+        cmd_print_help(ctx->out);
         return 0;
     }
     const struct cmd_entry *e = cmd_find(ctx->argv[0]);
     if (!e)
         return vmerr_set(err, VMERR_INVALID_ARG, "help: unknown verb '%s'", ctx->argv[0]);
-    cmd_print_usage(stdout, e);
-    printf("%s\n", e->help);
+    cmd_print_usage(ctx->out, e);
+    fprintf(ctx->out, "%s\n", e->help);
     return 0;
 }
 
 /* `version`: the program's version. */
 static int cmd_version(struct cmd_ctx *ctx, struct vmerr *err)
 {
-    printf("vmdeck %s\n", VMDECK_VERSION);
+    fprintf(ctx->out, "vmdeck %s\n", VMDECK_VERSION);
     return 0;
 }
 
-/* Parse a verb's options and arguments from argv[0..argc) into ctx; returns -1 after
- * printing a usage error, 1 if --help was asked (usage printed), 0 otherwise. */
+/* Parse a verb's options and arguments from argv[0..argc) into ctx; returns -1 with err
+ * saying what is wrong (a usage error), 1 if --help was asked (usage printed to ctx->out),
+ * 0 otherwise. */
 static int cmd_parse_verb_args(const struct cmd_entry *e, int argc, char **argv,
-                               struct cmd_ctx *ctx)
+                               struct cmd_ctx *ctx, struct vmerr *err)
 {
     bool only_args = false;
     ctx->argc = 0;
@@ -186,27 +185,22 @@ static int cmd_parse_verb_args(const struct cmd_entry *e, int argc, char **argv,
             continue;
         }
         if (!only_args && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
-            cmd_print_usage(stdout, e);
-            printf("%s\n", e->help);
+            cmd_print_usage(ctx->out, e);
+            fprintf(ctx->out, "%s\n", e->help);
             return 1;
         }
         if (!only_args && a[0] == '-' && a[1]) {
             unsigned flag = 0;
-            for (size_t k = 0; k < sizeof(cmd_options) / sizeof(cmd_options[0]); k++)
+            for (size_t k = 0; k < CMD_OPTION_COUNT; k++)
                 if (!strcmp(cmd_options[k].name, a))
                     flag = cmd_options[k].flag;
-            if (!flag || !(e->options & flag)) {
-                char what[300];
-                snprintf(what, sizeof(what), "unknown option '%s' for '%s'", a, e->name);
-                cmd_usage_error(e, "%s", what);
-                return -1;
-            }
+            if (!flag || !(e->options & flag))
+                return vmerr_set(err, VMERR_INVALID_ARG, "unknown option '%s' for '%s'", a,
+                                 e->name);
             ctx->flags |= flag;
             if (flag == CMD_OPT_TIMEOUT) { /* the one option with a value */
-                if (i + 1 >= argc) {
-                    cmd_usage_error(e, "option '%s' needs a value", a);
-                    return -1;
-                }
+                if (i + 1 >= argc)
+                    return vmerr_set(err, VMERR_INVALID_ARG, "option '%s' needs a value", a);
                 ctx->timeout = argv[++i];
             }
             continue;
@@ -214,14 +208,10 @@ static int cmd_parse_verb_args(const struct cmd_entry *e, int argc, char **argv,
         argv[ctx->argc++] = (char *)a; /* compact positional args in place */
     }
     ctx->argv = argv;
-    if (ctx->argc < e->min_args) {
-        cmd_usage_error(e, "missing argument for '%s'", e->name);
-        return -1;
-    }
-    if (ctx->argc > e->max_args) {
-        cmd_usage_error(e, "too many arguments for '%s'", e->name);
-        return -1;
-    }
+    if (ctx->argc < e->min_args)
+        return vmerr_set(err, VMERR_INVALID_ARG, "missing argument for '%s'", e->name);
+    if (ctx->argc > e->max_args)
+        return vmerr_set(err, VMERR_INVALID_ARG, "too many arguments for '%s'", e->name);
     return 0;
 }
 
@@ -289,10 +279,11 @@ int cmd_main(int argc, char **argv)
     const struct cmd_entry *e = cmd_find(argv[i]);
     if (!e)
         return cmd_usage_error(NULL, "unknown verb '%s' (try 'vmdeck help')", argv[i]);
-    struct cmd_ctx ctx = {.verb = e->name, .uri = uri};
-    int p = cmd_parse_verb_args(e, argc - i - 1, argv + i + 1, &ctx);
+    struct cmd_ctx ctx = {.verb = e->name, .uri = uri, .out = stdout, .err_out = stderr};
+    struct vmerr err = {0};
+    int p = cmd_parse_verb_args(e, argc - i - 1, argv + i + 1, &ctx, &err);
     if (p < 0)
-        return CMD_EXIT_USAGE;
+        return cmd_usage_error(e, "%s", err.message);
     if (p > 0)
         return CMD_EXIT_OK;
     if (e->needs_conn) {
@@ -300,7 +291,6 @@ int cmd_main(int argc, char **argv)
         if (!ctx.conn)
             return CMD_EXIT_ERROR;
     }
-    struct vmerr err = {0};
     int rc = e->fn(&ctx, &err);
     if (fflush(stdout) != 0 && rc == 0)
         rc = vmerr_set_errno(&err, errno, "%s: cannot write output", e->name);
@@ -312,4 +302,86 @@ int cmd_main(int argc, char **argv)
         return CMD_EXIT_ERROR;
     }
     return CMD_EXIT_OK;
+}
+
+/* ---- The TUI's command line: verbs run in-process, and what completion needs ---- */
+
+/* Run one verb given as words (argv[0] is the verb) on the TUI's connection, everything it
+ * prints going to out (see ui.h). */
+int cmd_run_words(struct engine_conn *conn, int argc, char **argv, FILE *out, struct vmerr *err)
+{
+    if (argc < 1)
+        return vmerr_set(err, VMERR_INVALID_ARG, "no verb given");
+    const struct cmd_entry *e = cmd_find(argv[0]);
+    if (!e)
+        return vmerr_set(err, VMERR_INVALID_ARG,
+                         "unknown verb '%s' (Tab completes, :help lists verbs)", argv[0]);
+    struct cmd_ctx ctx = {
+        .verb = e->name,
+        .conn = e->needs_conn ? conn : NULL,
+        .uri = engine_uri(conn),
+        .out = out,
+        .err_out = out,
+    };
+    int p = cmd_parse_verb_args(e, argc - 1, argv + 1, &ctx, err);
+    if (p < 0) {
+        char what[sizeof(err->message)];
+        snprintf(what, sizeof(what), "%s", err->message);
+        return vmerr_set(err, VMERR_INVALID_ARG, "%.700s (usage: %s%s%s)", what, e->name,
+                         e->usage[0] ? " " : "", e->usage);
+    }
+    if (p > 0)
+        return 0;
+    return e->fn(&ctx, err);
+}
+
+/* Name of verb i of the table (0-based); NULL past the end. */
+const char *cmd_verb_name(size_t i)
+{
+    return i < CMD_COUNT ? cmd_table[i].name : NULL;
+}
+
+/* Option i (0-based) that verb accepts, as spelt ("--all"); NULL past the end. */
+const char *cmd_verb_option(const char *verb, size_t i)
+{
+    const struct cmd_entry *e = cmd_find(verb);
+    if (!e)
+        return NULL;
+    for (size_t k = 0; k < CMD_OPTION_COUNT; k++)
+        if ((e->options & cmd_options[k].flag) && i-- == 0)
+            return cmd_options[k].name;
+    return NULL;
+}
+
+/* What positional argument pos (0-based) of verb is, read from the verb's usage text in
+ * the table (NAME, FILE, VERB, or a literal word such as qemu-argv, copied to lit). */
+enum cmd_word cmd_verb_arg(const char *verb, int pos, char *lit, size_t len)
+{
+    const struct cmd_entry *e = cmd_find(verb);
+    if (!e)
+        return CMD_WORD_NONE;
+    char usage[256];
+    snprintf(usage, sizeof(usage), "%s", e->usage);
+    char *save = NULL;
+    for (char *t = strtok_r(usage, " []", &save); t; t = strtok_r(NULL, " []", &save)) {
+        if (t[0] == '-')
+            continue; /* an option */
+        enum cmd_word kind = CMD_WORD_NONE;
+        if (!strcmp(t, "NAME"))
+            kind = strncmp(e->name, "net-", 4) ? CMD_WORD_DOMAIN : CMD_WORD_NETWORK;
+        else if (!strcmp(t, "FILE"))
+            kind = CMD_WORD_FILE;
+        else if (!strcmp(t, "VERB"))
+            kind = CMD_WORD_VERB;
+        else if (t[0] >= 'a' && t[0] <= 'z')
+            kind = CMD_WORD_LITERAL;
+        else
+            continue; /* an option's value (SECONDS) */
+        if (pos-- > 0)
+            continue;
+        if (kind == CMD_WORD_LITERAL && lit)
+            snprintf(lit, len, "%s", t);
+        return kind;
+    }
+    return CMD_WORD_NONE;
 }

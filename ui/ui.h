@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 #include <wchar.h>
 
@@ -36,10 +37,34 @@ struct cmd_ctx {
     int argc;                 /* positional arguments after the verb */
     char **argv;
     const char *timeout;      /* --timeout's value, NULL when not given */
+    FILE *out;                /* where results go: stdout, or the TUI's capture */
+    FILE *err_out;            /* per-item problems (autostart, validate): stderr, or out */
 };
 
 /* Run vmdeck with its command line; returns the process exit status. */
 int cmd_main(int argc, char **argv);
+
+/* What a verb's positional argument is (from the verb table's usage text; for completion). */
+enum cmd_word {
+    CMD_WORD_NONE = 0,
+    CMD_WORD_DOMAIN,  /* NAME of a domain verb */
+    CMD_WORD_NETWORK, /* NAME of a net-* verb */
+    CMD_WORD_FILE,
+    CMD_WORD_VERB,    /* help VERB */
+    CMD_WORD_LITERAL, /* a fixed word such as qemu-argv */
+};
+
+/* Run one verb given as words (argv[0] is the verb; argv is reordered) on conn, in this
+ * process, with everything it prints going to out: what the TUI's command line does.
+ * 0 on success; -1 with err (usage errors carry the verb's usage; err->code VMERR_OK when
+ * the verb printed its problems to out itself, as validate does). */
+int cmd_run_words(struct engine_conn *conn, int argc, char **argv, FILE *out, struct vmerr *err);
+/* Name of verb i of the table (0-based); NULL past the end. */
+const char *cmd_verb_name(size_t i);
+/* Option i (0-based) that verb accepts, as spelt ("--all"); NULL past the end. */
+const char *cmd_verb_option(const char *verb, size_t i);
+/* What positional argument pos (0-based) of verb is; a literal's text goes to lit. */
+enum cmd_word cmd_verb_arg(const char *verb, int pos, char *lit, size_t len);
 
 /* Verb handlers: 0 on success, -1 with err filled on a reported error. */
 /* `domxml-to-native qemu-argv [--oneline] FILE` (cmd-native.c). */
