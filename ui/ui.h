@@ -110,7 +110,7 @@ int cmd_network_start(struct cmd_ctx *ctx, struct vmerr *err);
 int cmd_network_destroy(struct cmd_ctx *ctx, struct vmerr *err);
 /* `net-autostart [--disable] NAME`. */
 int cmd_network_autostart(struct cmd_ctx *ctx, struct vmerr *err);
-/* engine_autostart_fn printing one network's line of `vmdeck autostart`. */
+/* engine_autostart_fn printing one network's line of `vmdeck autostart` (opaque: the cmd_ctx). */
 void cmd_network_autostart_report(void *opaque, const char *name, bool already,
                                   const struct vmerr *err);
 
