@@ -128,7 +128,8 @@ static void cmd_print_help(FILE *f)
     fprintf(f,
             "\noptions:\n"
             "  -c, --connect URI   connection URI (default: %s)\n"
-            "  -h, --help          this help\n"
+            "  --theme NAME        TUI colour theme: default, dark, light, mono or a file\n"
+            "                      (doc/themes.md)\n"            "  -h, --help          this help\n"
             "\nverbs:\n",
             engine_default_uri());
     for (size_t i = 0; i < CMD_COUNT; i++) {
@@ -267,6 +268,16 @@ int cmd_main(int argc, char **argv)
         }
         if (!strncmp(a, "--connect=", 10)) {
             uri = a + 10;
+            continue;
+        }
+        if (!strcmp(a, "--theme")) { /* the TUI's colour theme, over the config file's */
+            if (i + 1 >= argc)
+                return cmd_usage_error(NULL, "option '%s' needs a theme name", a);
+            theme_set_option(argv[++i]);
+            continue;
+        }
+        if (!strncmp(a, "--theme=", 8)) {
+            theme_set_option(a + 8);
             continue;
         }
         return cmd_usage_error(NULL, "unknown option '%s'", a);

@@ -1,37 +1,22 @@
 /* draw: drawing primitives shared by the views. UTF-8 strings from the engine flow through
  * here into ncurses wide-character calls, clipped to a column budget (wide characters and
- * control characters are measured, never written raw); chrome colours and the domain-state
- * labels (symbol + name, so a state reads without colour) are tables here. */
+ * control characters are measured, never written raw); each element's attributes come from
+ * the theme (theme.c) through draw_set_attrs; the domain-state labels (symbol + name, so a
+ * state reads without colour), line drawing and graph cells have ASCII fallbacks here. */
 #include <langinfo.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ui/ui.h"
 
-/* Chrome colours: foreground, background, extra attributes, and the attributes used when
- * the terminal has no colours. */
-static const struct {
-    short fg, bg;
-    attr_t extra;
-    attr_t mono;
-} draw_colours[DRAW_COLOUR_COUNT] = {
-    [DRAW_NORMAL] = {-1, -1, 0, 0},
-    [DRAW_HEADER] = {COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE},
-    [DRAW_COLUMNS] = {COLOR_BLACK, COLOR_CYAN, 0, A_UNDERLINE | A_BOLD},
-    [DRAW_SELECTED] = {-1, -1, A_REVERSE, A_REVERSE},
-    [DRAW_RUNNING] = {COLOR_GREEN, -1, A_BOLD, A_BOLD},
-    [DRAW_PAUSED] = {COLOR_YELLOW, -1, A_BOLD, 0},
-    [DRAW_SHUTOFF] = {-1, -1, 0, 0},
-    [DRAW_CRASHED] = {COLOR_RED, -1, A_BOLD, A_BOLD},
-    [DRAW_ERROR] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_BOLD | A_REVERSE},
-    [DRAW_INFO] = {COLOR_GREEN, -1, 0, 0},
-    [DRAW_HINT_KEY] = {COLOR_BLACK, COLOR_CYAN, 0, A_REVERSE},
-    [DRAW_HINT_TEXT] = {-1, -1, 0, 0},
-    [DRAW_PROMPT] = {COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_BOLD | A_REVERSE},
+/* Attributes of every element (colour pair | A_* bits) as the theme set them (theme.c);
+ * until a theme is applied (CLI, unit tests) attributes that read without colours. */
+static attr_t draw_attrs[DRAW_COLOUR_COUNT] = {
+    [DRAW_HEADER] = A_REVERSE,  [DRAW_COLUMNS] = A_UNDERLINE | A_BOLD,
+    [DRAW_SELECTED] = A_REVERSE, [DRAW_RUNNING] = A_BOLD,
+    [DRAW_CRASHED] = A_BOLD,     [DRAW_ERROR] = A_BOLD | A_REVERSE,
+    [DRAW_HINT_KEY] = A_REVERSE, [DRAW_PROMPT] = A_BOLD | A_REVERSE,
 };
-
-/* The colour pair given to each chrome colour (0 = none). */
-static int draw_pairs[DRAW_COLOUR_COUNT];
 
 /* Domain states as the list shows them: a symbol (UTF-8 and ASCII) and a colour. */
 static const struct {
@@ -48,32 +33,18 @@ static const struct {
     [ENGINE_DOMAIN_CRASHED] = {"\u2716", "X", DRAW_CRASHED},
 };
 
-/* Set up the chrome's colour pairs (no-op without colours). */
-void draw_init_colours(void)
+/* Take the attributes of every element from the theme (theme.c). */
+void draw_set_attrs(const attr_t attrs[DRAW_COLOUR_COUNT])
 {
-    if (!has_colors() || start_color() == ERR)
-        return;
-    use_default_colors();
-    for (int i = 1; i < DRAW_COLOUR_COUNT; i++) {
-        if (draw_colours[i].fg == -1 && draw_colours[i].bg == -1)
-            continue;
-        int pair = alloc_pair(draw_colours[i].fg, draw_colours[i].bg);
-        draw_pairs[i] = pair > 0 && pair < 256 ? pair : 0;
-    }
+    memcpy(draw_attrs, attrs, sizeof(draw_attrs));
 }
 
-/* Attributes (colour pair + bold/reverse fallback) for a chrome element. */
+/* Attributes (colour pair + A_* bits) for a drawn element. */
 attr_t draw_attr(enum draw_colour c)
 {
-    if ((int)c <= 0 || c >= DRAW_COLOUR_COUNT)
+    if ((int)c < 0 || c >= DRAW_COLOUR_COUNT)
         return A_NORMAL;
-    if (!has_colors())
-        return draw_colours[c].mono;
-    if (draw_colours[c].fg == -1 && draw_colours[c].bg == -1)
-        return draw_colours[c].extra;
-    if (!draw_pairs[c])
-        return draw_colours[c].mono;
-    return COLOR_PAIR(draw_pairs[c]) | draw_colours[c].extra;
+    return draw_attrs[c];
 }
 
 /* Decode the next character of UTF-8 text; returns bytes used (0 at the end) and the
@@ -192,4 +163,45 @@ enum draw_colour draw_state_colour(enum engine_domain_state state)
 bool draw_locale_utf8(void)
 {
     return !strcmp(nl_langinfo(CODESET), "UTF-8");
+}
+
+/* A horizontal line of n cells at y,x: ACS_HLINE, which curses draws as '-' when the
+ * terminal has no line drawing. */
+void draw_hline(WINDOW *win, int y, int x, int n, attr_t attr)
+{
+    if (!win || y < 0 || y >= getmaxy(win) || x < 0 || x >= getmaxx(win) || n <= 0)
+        return;
+    wattr_set(win, attr & ~A_COLOR, PAIR_NUMBER(attr), NULL);
+    mvwhline(win, y, x, ACS_HLINE, n);
+    wattr_set(win, A_NORMAL, 0, NULL);
+}
+
+/* A vertical line of n cells at y,x: ACS_VLINE ('|' without line drawing). */
+void draw_vline(WINDOW *win, int y, int x, int n, attr_t attr)
+{
+    if (!win || y < 0 || y >= getmaxy(win) || x < 0 || x >= getmaxx(win) || n <= 0)
+        return;
+    wattr_set(win, attr & ~A_COLOR, PAIR_NUMBER(attr), NULL);
+    mvwvline(win, y, x, ACS_VLINE, n);
+    wattr_set(win, A_NORMAL, 0, NULL);
+}
+
+/* Graph cells by level (eighths of a cell): Unicode blocks and their ASCII stand-ins. */
+static const struct {
+    const char *utf8;
+    const char *ascii;
+} draw_spark[] = {
+    {" ", " "},      {"\u2581", "."}, {"\u2582", "."}, {"\u2583", ":"}, {"\u2584", "-"},
+    {"\u2585", "="}, {"\u2586", "+"}, {"\u2587", "*"}, {"\u2588", "#"},
+};
+
+/* One cell of a bar graph/sparkline for level 0..8 (clamped). */
+const char *draw_spark_cell(int level, bool utf8)
+{
+    int max = (int)(sizeof(draw_spark) / sizeof(draw_spark[0])) - 1;
+    if (level < 0)
+        level = 0;
+    if (level > max)
+        level = max;
+    return utf8 ? draw_spark[level].utf8 : draw_spark[level].ascii;
 }

@@ -84,6 +84,11 @@ static void tui_layout(struct tui *tui)
         tui->status = newwin(1, cols, rows - 2, 0);
         tui->hints = newwin(1, cols, rows - 1, 0);
     }
+    /* the theme's "normal" colours under everything drawn without its own */
+    WINDOW *themed[] = {tui->header, tui->body, tui->status, tui->hints};
+    for (size_t i = 0; i < sizeof(themed) / sizeof(themed[0]); i++)
+        if (themed[i])
+            wbkgd(themed[i], (chtype)' ' | draw_attr(DRAW_NORMAL));
     view_console_resize(tui);
     tui->dirty |= TUI_DIRTY_ALL;
 }
@@ -332,7 +337,6 @@ int tui_run(struct engine_conn *conn, const char *name, int console_fd, struct v
     nodelay(stdscr, TRUE);
     set_escdelay(TUI_ESCDELAY_MS);
     curs_set(0);
-    draw_init_colours();
 
     struct tui *tui = calloc(1, sizeof(*tui));
     if (!tui)
@@ -342,6 +346,7 @@ int tui_run(struct engine_conn *conn, const char *name, int console_fd, struct v
     tui->view = TUI_VIEW_LIST;
     tui->back_view = TUI_VIEW_LIST;
     tui->dirty = TUI_DIRTY_DATA | TUI_DIRTY_ALL;
+    config_start(tui); /* key bindings and theme from the config file and --theme */
     tui_layout(tui);
     int rc = 0;
     if (console_fd >= 0) {

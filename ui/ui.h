@@ -194,26 +194,48 @@ int tui_next_timeout_ms(struct tui *tui);
 /* Switch views, marking what must be redrawn. */
 void tui_set_view(struct tui *tui, enum tui_view view);
 
-/* Colour pairs of the TUI's own chrome (draw.c). */
+/* Every element the TUI draws, with the name theme files use for it (themes/, doc/themes.md):
+ * adding an element is one line here. Elements other views and the XML editor draw are here
+ * too, so one theme file colours everything. */
+#define DRAW_ELEMENTS(X)                                                                       \
+    X(DRAW_NORMAL, "normal")                                                                   \
+    X(DRAW_HEADER, "header")                                                                   \
+    X(DRAW_COLUMNS, "columns")                                                                 \
+    X(DRAW_SELECTED, "selected")                                                               \
+    X(DRAW_RUNNING, "running")                                                                 \
+    X(DRAW_PAUSED, "paused")                                                                   \
+    X(DRAW_SHUTOFF, "shutoff")                                                                 \
+    X(DRAW_CRASHED, "crashed")                                                                 \
+    X(DRAW_ERROR, "error")                                                                     \
+    X(DRAW_INFO, "info")                                                                       \
+    X(DRAW_HINT_KEY, "hint-key")                                                               \
+    X(DRAW_HINT_TEXT, "hint-text")                                                             \
+    X(DRAW_PROMPT, "prompt")                                                                   \
+    X(DRAW_TAB, "tab")                                                                         \
+    X(DRAW_TAB_ACTIVE, "tab-active")                                                           \
+    X(DRAW_GRAPH, "graph")                                                                     \
+    X(DRAW_SPARKLINE, "sparkline")                                                             \
+    X(DRAW_PAGER, "pager")                                                                     \
+    X(DRAW_CMDLINE, "cmdline")                                                                 \
+    X(DRAW_BORDER, "border")                                                                   \
+    X(DRAW_XML_TAG, "tag")                                                                     \
+    X(DRAW_XML_ATTRIBUTE, "attribute")                                                         \
+    X(DRAW_XML_VALUE, "value")                                                                 \
+    X(DRAW_XML_COMMENT, "comment")                                                             \
+    X(DRAW_XML_TEXT, "text")                                                                   \
+    X(DRAW_XML_GUTTER, "gutter")                                                               \
+    X(DRAW_XML_ERROR_MARKER, "error-marker")
+
+/* The drawn elements (colours come from the theme, theme.c). */
 enum draw_colour {
-    DRAW_NORMAL = 0,
-    DRAW_HEADER,
-    DRAW_COLUMNS,
-    DRAW_SELECTED,
-    DRAW_RUNNING,
-    DRAW_PAUSED,
-    DRAW_SHUTOFF,
-    DRAW_CRASHED,
-    DRAW_ERROR,
-    DRAW_INFO,
-    DRAW_HINT_KEY,
-    DRAW_HINT_TEXT,
-    DRAW_PROMPT,
-    DRAW_COLOUR_COUNT,
+#define DRAW_ENUM_ENTRY(id, name) id,
+    DRAW_ELEMENTS(DRAW_ENUM_ENTRY)
+#undef DRAW_ENUM_ENTRY
+        DRAW_COLOUR_COUNT,
 };
 
-/* Set up the chrome's colour pairs (no-op without colours). */
-void draw_init_colours(void);
+/* Take the attributes (colour pair | A_* bits) of every element from the theme (theme.c). */
+void draw_set_attrs(const attr_t attrs[DRAW_COLOUR_COUNT]);
 /* Attributes (colour pair + bold/reverse fallback) for a chrome element. */
 attr_t draw_attr(enum draw_colour c);
 /* Draw UTF-8 text at y,x using at most maxcols columns; returns the columns used. */
@@ -232,6 +254,14 @@ const char *draw_state_label(enum engine_domain_state state, bool utf8, char *bu
 enum draw_colour draw_state_colour(enum engine_domain_state state);
 /* True when the locale's charset is UTF-8 (state symbols can be drawn). */
 bool draw_locale_utf8(void);
+/* A horizontal line of n cells at y,x (curses line drawing: ACS where the terminal has it,
+ * '-' where it has not). */
+void draw_hline(WINDOW *win, int y, int x, int n, attr_t attr);
+/* A vertical line of n cells at y,x (ACS or '|'). */
+void draw_vline(WINDOW *win, int y, int x, int n, attr_t attr);
+/* One cell of a bar graph/sparkline for level 0..8 (eighths): block characters in UTF-8
+ * locales, ASCII " ..:-=+*#" otherwise. */
+const char *draw_spark_cell(int level, bool utf8);
 
 /* Domain list view (view-list.c). */
 /* Re-read the domain list, keeping the selection on the same name. */
@@ -311,6 +341,88 @@ void status_prompt(struct tui *tui, const char *name, void (*on_yes)(struct tui 
 /* Feed a key to an active prompt; returns true if it consumed it. */
 bool status_prompt_key(struct tui *tui, wint_t ch, bool is_key);
 
+/* ---- Themes (theme.c) and the config file (config.c) ---- */
+
+#define THEME_NAME_MAX 64
+
+/* One element's look as a theme file gives it: colours -1 (default) or 0-255, A_* bits. */
+struct theme_style {
+    short fg, bg;
+    attr_t attrs;
+};
+
+/* A parsed theme: its name, where it came from and every element's look. */
+struct theme {
+    char name[THEME_NAME_MAX];
+    char source[512]; /* file path or "built-in" */
+    struct theme_style style[DRAW_COLOUR_COUNT];
+};
+
+/* A theme file compiled into the binary (generated from themes/NAME.theme). */
+struct theme_builtin {
+    const char *name;
+    const char *text;
+    size_t len;
+};
+extern const struct theme_builtin theme_builtins[]; /* ends with a NULL name */
+
+/* How colours can be drawn on this terminal. */
+enum theme_depth {
+    THEME_DEPTH_MONO = 0, /* no colours: attributes only */
+    THEME_DEPTH_8 = 8,
+    THEME_DEPTH_16 = 16,
+    THEME_DEPTH_256 = 256,
+};
+
+/* Parse theme text (source names it in errors) on top of what t holds; -1 with a one-line
+ * error "SOURCE:LINE: ..." naming the field on the first bad line (t is then unspecified). */
+int theme_parse(struct theme *t, const char *text, const char *source, struct vmerr *err);
+/* Load theme name (a file path if it has a '/'; else ~/.config/vmdeck/themes/NAME.theme,
+ * then the install dir, then the built-in copy) on top of the built-in default. */
+int theme_load(struct theme *t, const char *name, struct vmerr *err);
+/* The colour c (-1 or 0-255) as a terminal of depth can draw it: nearest of its palette. */
+short theme_map_colour(short c, enum theme_depth depth);
+/* The colour depth for this terminal: MONO when NO_COLOR is set and non-empty or the
+ * terminal has no colours (call after newterm). */
+enum theme_depth theme_terminal_depth(void);
+/* Element e of t as a terminal of depth draws it: "default" resolved (the normal element's
+ * colour), colours mapped with theme_map_colour (-1 for both at MONO), bold added for a
+ * bright foreground on 8 colours. */
+struct theme_style theme_resolve(const struct theme *t, enum draw_colour e, enum theme_depth depth);
+/* Choose the colour mode and load the start-up theme (--theme, else the config file's,
+ * else "default"); a theme that fails falls back to default with a status line message. */
+void theme_start(struct tui *tui, const char *name);
+/* Switch to theme name at run time (the `:theme NAME` command); -1 with err (the current
+ * theme stays) when it cannot be loaded. */
+int theme_switch(struct tui *tui, const char *name, struct vmerr *err);
+/* T: switch to the next built-in or user theme. */
+void theme_cycle(struct tui *tui);
+/* Name of the theme in use. */
+const char *theme_current(void);
+/* --theme NAME from the command line: overrides the config file's theme. */
+void theme_set_option(const char *name);
+
+/* Settings from ~/.config/vmdeck/config (XDG_CONFIG_HOME honoured). */
+#define CONFIG_WARNINGS_MAX 8
+struct config {
+    char theme[THEME_NAME_MAX]; /* "" = not set */
+    size_t nwarnings;           /* every problem, even past the ones kept */
+    char warnings[CONFIG_WARNINGS_MAX][320];
+};
+
+/* vmdeck's config directory ($XDG_CONFIG_HOME/vmdeck or ~/.config/vmdeck) into buf; ""
+ * when neither variable is set. */
+const char *config_dir(char *buf, size_t len);
+/* Path of the config file into buf ("" if neither XDG_CONFIG_HOME nor HOME is set). */
+const char *config_path(char *buf, size_t len);
+/* Parse config text (source names it in warnings): key bindings are applied to the key
+ * table, other settings land in cfg; a bad line is a warning and the rest still applies. */
+void config_parse(struct config *cfg, const char *text, const char *source);
+/* Read and parse the config file if there is one (a missing file is no warning). */
+void config_load(struct config *cfg);
+/* At TUI start: load the config, pick the theme, show warnings in the status line. */
+void config_start(struct tui *tui);
+
 /* Key table (keys.c). */
 /* Dispatch one keystroke in the current view. */
 void keys_dispatch(struct tui *tui, wint_t ch, bool is_key);
@@ -320,6 +432,19 @@ void keys_draw_hints(struct tui *tui);
 const char *keys_help_line(size_t i, char *buf, size_t len);
 /* Number of lines keys_help_line yields. */
 size_t keys_help_count(void);
+/* Bind action (its name, e.g. "start") to keys (names separated by spaces or commas, e.g.
+ * "s" or "q F10"), replacing its old keys; the keys leave other actions in the same views.
+ * -1 with a one-line error for an unknown action or key name (the table is unchanged). */
+int keys_bind(const char *action, const char *keys, struct vmerr *err);
+/* Back to the built-in bindings. */
+void keys_reset(void);
+/* Parse a key name (a, S, ^X, Ctrl-X, F1..F12, Enter, Esc, Tab, Space, Up, PgDn, ...);
+ * false if it is not one. */
+bool keys_parse(const char *name, wint_t *code, bool *is_key);
+/* The display name of a key ("Ctrl-L", "F10", "s") into buf. */
+const char *keys_name(wint_t code, bool is_key, char *buf, size_t len);
+/* The keys bound to action in view, as help shows them ("q F10"), "" if none. */
+const char *keys_bound(const char *action, enum tui_view view, char *buf, size_t len);
 
 /* Actions bound to keys (actions.c). */
 /* q / F10: quit. */
