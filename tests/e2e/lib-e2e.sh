@@ -9,7 +9,9 @@ E2E_SOCK=vmdeck-e2e-$$
 E2E_TMP=$(mktemp -d /tmp/vmdeck-e2e.XXXXXX)
 export VMDECK_CONFIG_DIR=$E2E_TMP/config VMDECK_RUNTIME_DIR=$E2E_TMP/run
 export LANG=C.UTF-8
-unset LC_ALL VMDECK_DEFAULT_URI TMUX
+# the user's ~/.config/vmdeck (config file, themes) and NO_COLOR never reach a test
+export XDG_CONFIG_HOME=$E2E_TMP/xdg
+unset LC_ALL VMDECK_DEFAULT_URI TMUX NO_COLOR
 E2E_HOOK=${E2E_HOOK:-}
 E2E_RUNS=0
 
