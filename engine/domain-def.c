@@ -729,6 +729,15 @@ struct domain_def *domain_def_parse_string(const char *xml, const char *source, 
     xmlDocPtr doc = xmlutil_read(&x, xml, "domain");
     if (!doc)
         return NULL;
+    struct domain_def *def = domain_def_parse_doc(&x, doc);
+    xmlFreeDoc(doc);
+    return def;
+}
+
+/* The model's checks, then the schema, on a document xmlutil_read accepted (see
+ * domain_def_parse_string). */
+struct domain_def *domain_def_parse_doc(const struct xmlutil_ctx *x, struct _xmlDoc *doc)
+{
     xmlNode *root = xmlDocGetRootElement(doc);
     struct domain_def *def = calloc(1, sizeof(*def));
     def->id = -1;
@@ -737,16 +746,15 @@ struct domain_def *domain_def_parse_string(const char *xml, const char *source, 
     def->on_reboot = DOMAIN_LIFECYCLE_RESTART;
     def->on_crash = DOMAIN_LIFECYCLE_DESTROY;
     if (root->ns) {
-        xmlutil_error(&x, root, "domain", "<domain> must not be in a namespace (it is in '%s')",
+        xmlutil_error(x, root, "domain", "<domain> must not be in a namespace (it is in '%s')",
                       (const char *)root->ns->href);
         domain_def_free(def);
         def = NULL;
-    } else if (check_namespaces(&x, root) < 0 || parse_domain(&x, root, def) < 0 ||
-               schema_validate(&x, doc, "domain") < 0) {
+    } else if (check_namespaces(x, root) < 0 || parse_domain(x, root, def) < 0 ||
+               schema_validate(x, doc, "domain") < 0) {
         domain_def_free(def);
         def = NULL;
     }
-    xmlFreeDoc(doc);
     return def;
 }
 

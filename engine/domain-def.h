@@ -179,6 +179,12 @@ enum {
 struct domain_def *domain_def_parse_string(const char *xml, const char *source, struct vmerr *err);
 /* Parse domain XML from a file (errors name the file). */
 struct domain_def *domain_def_parse_file(const char *path, struct vmerr *err);
+struct _xmlDoc;
+struct xmlutil_ctx;
+/* Parse a document that xmlutil_read already accepted, whose root is <domain> (the test
+ * driver copies each <domain> of its node file into one): the model's checks, then the
+ * schema; errors go to x->err with x->source and the document's own line numbers. */
+struct domain_def *domain_def_parse_doc(const struct xmlutil_ctx *x, struct _xmlDoc *doc);
 /* Format def as XML in today's libvirt spelling; caller frees. */
 char *domain_def_format(const struct domain_def *def, unsigned flags);
 /* Deep copy of def (NULL on allocation failure). */
