@@ -73,6 +73,32 @@ static char *state_base_dir(const char *path, bool runtime)
     return store_printf("%s/.config/vmdeck", home);
 }
 
+/* The path part of a URI after "scheme://": "system", "session", "default" for one name;
+ * an absolute file path ("/srv/node.xml", as in libvirt's test:///srv/node.xml) when it has
+ * more than one component or names an .xml file. Repeated slashes count as one, a query
+ * ("?...") and trailing slashes are dropped. */
+static char *uri_path(const char *rest)
+{
+    while (*rest == '/')
+        rest++;
+    size_t len = strcspn(rest, "?");
+    while (len > 0 && rest[len - 1] == '/')
+        len--;
+    bool file = memchr(rest, '/', len) || (len > 4 && !strncmp(rest + len - 4, ".xml", 4));
+    if (!file)
+        return strndup(rest, len);
+    char *path = malloc(len + 2);
+    if (!path)
+        abort(); /* memory exhaustion is not recoverable */
+    size_t o = 0;
+    path[o++] = '/';
+    for (size_t i = 0; i < len; i++)
+        if (rest[i] != '/' || path[o - 1] != '/')
+            path[o++] = rest[i];
+    path[o] = '\0';
+    return path;
+}
+
 /* Split "scheme:///path" into a driver and path; NULL with an error if it does not parse. */
 static const struct driver *uri_driver(const char *uri, char **path_out, struct vmerr *err)
 {
@@ -87,12 +113,10 @@ static const struct driver *uri_driver(const char *uri, char **path_out, struct 
         vmerr_set(err, VMERR_URI, "connection URI '%s': remote hosts are not supported", uri);
         return NULL;
     }
-    while (*rest == '/')
-        rest++;
     for (size_t i = 0; driver_table[i]; i++) {
         const struct driver *d = driver_table[i];
         if (strlen(d->scheme) == slen && !strncmp(d->scheme, uri, slen)) {
-            *path_out = strndup(rest, strcspn(rest, "/?"));
+            *path_out = uri_path(rest);
             return d;
         }
     }
@@ -112,7 +136,7 @@ struct engine_conn *engine_open(const char *uri, struct vmerr *err)
     struct engine_conn *conn = calloc(1, sizeof(*conn));
     conn->driver = drv;
     conn->path = path;
-    conn->uri = store_printf("%s:///%s", drv->scheme, path);
+    conn->uri = store_printf(path[0] == '/' ? "%s://%s" : "%s:///%s", drv->scheme, path);
     conn->watch_fd = -1;
     char *cbase = state_base_dir(path, false), *rbase = state_base_dir(path, true);
     conn->config_dir = store_printf("%s/%s", cbase, drv->name);

@@ -1,8 +1,11 @@
 /* test-driver: an in-memory hypervisor for demos, UI tests and benches, like libvirt's test
  * driver. test:///default starts with "test" (running, id 1) and "test2" (shut off), both
- * built by the real domain XML parser. Definitions and state changes flow through struct
- * domain_def copies held in memory; nothing is written to disk. Connections of one process
- * share the state (as in libvirt) until the last one closes. */
+ * built by the real domain XML parser; connections of one process share it (as in libvirt)
+ * until the last one closes. test:///PATH.xml builds a new one for each connection from a
+ * node file (test-node.c). Definitions and state changes flow through struct domain_def
+ * copies held in memory; nothing is written to disk. */
+#include "drivers/test/test-driver.h"
+
 #include "drivers/driver.h"
 #include "drivers/test/test-capabilities.h"
 #include "drivers/test/test-network.h"
@@ -19,13 +22,6 @@ struct test_driver_domain {
     struct domain_def *live;
     enum engine_domain_state state;
     struct test_driver_domain *next;
-};
-
-/* The shared hypervisor state behind test:///default. */
-struct test_driver_state {
-    struct test_driver_domain *domains; /* in definition order */
-    int next_id;
-    int refs;
 };
 
 static pthread_mutex_t test_driver_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -120,14 +116,17 @@ static void test_driver_domain_free(struct test_driver_domain *d)
     free(d);
 }
 
-/* Free the whole state. */
+/* Free the whole state. NULL is fine. */
 static void test_driver_state_free(struct test_driver_state *st)
 {
+    if (!st)
+        return;
     while (st->domains) {
         struct test_driver_domain *d = st->domains;
         st->domains = d->next;
         test_driver_domain_free(d);
     }
+    test_network_state_free(st->networks);
     free(st);
 }
 
@@ -140,12 +139,16 @@ static void test_driver_state_append(struct test_driver_state *st, struct test_d
     *p = d;
 }
 
-/* Build the initial state from the XML above with the real parser. */
+/* Build test:///default's state from the XML above with the real parser. */
 static struct test_driver_state *test_driver_state_new(struct vmerr *err)
 {
     struct test_driver_state *st = calloc(1, sizeof(*st));
     if (!st) {
         vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+        return NULL;
+    }
+    if (!(st->networks = test_network_state_new(true, err))) {
+        free(st);
         return NULL;
     }
     struct domain_def *live = domain_def_parse_string(test_domain_xml, "test driver: test", err);
@@ -161,7 +164,7 @@ static struct test_driver_state *test_driver_state_new(struct vmerr *err)
         domain_def_free(def);
         free(d1);
         free(d2);
-        free(st);
+        test_driver_state_free(st);
         return NULL;
     }
     test_driver_strip_live(def);
@@ -173,14 +176,38 @@ static struct test_driver_state *test_driver_state_new(struct vmerr *err)
     return st;
 }
 
-/* Accept test:///default only; share the in-memory state between connections. */
+/* A new hypervisor filled from the node file at path (a test:///PATH.xml connection). */
+static struct test_driver_state *test_driver_state_load(const char *path, struct vmerr *err)
+{
+    struct test_driver_state *st = calloc(1, sizeof(*st));
+    if (!st || !(st->networks = test_network_state_new(false, err))) {
+        if (!st)
+            vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+        free(st);
+        return NULL;
+    }
+    st->next_id = 1;
+    st->refs = 1;
+    if (test_node_load(st, path, err) < 0) {
+        test_driver_state_free(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* test:///default: share the built-in state between connections. test:///PATH (the engine
+ * keeps the leading '/' of a file path): a state of its own loaded from that node file. */
 static int test_driver_open(struct engine_conn *conn, struct vmerr *err)
 {
+    if (conn->path[0] == '/') {
+        conn->priv = test_driver_state_load(conn->path, err);
+        return conn->priv ? 0 : -1;
+    }
     if (strcmp(conn->path, "default"))
         return vmerr_set(err, VMERR_URI,
-                         "test driver: unknown URI path '%s' (only test:///default)", conn->path);
-    if (test_network_open(err) < 0)
-        return -1;
+                         "test driver: unknown URI path '%s' (test:///default, or "
+                         "test:///PATH/TO/NODE.xml)",
+                         conn->path);
     pthread_mutex_lock(&test_driver_lock);
     if (!test_driver_shared)
         test_driver_shared = test_driver_state_new(err);
@@ -188,10 +215,8 @@ static int test_driver_open(struct engine_conn *conn, struct vmerr *err)
     if (st)
         st->refs++;
     pthread_mutex_unlock(&test_driver_lock);
-    if (!st) {
-        test_network_close();
+    if (!st)
         return -1;
-    }
     conn->priv = st;
     return 0;
 }
@@ -202,12 +227,18 @@ static void test_driver_close(struct engine_conn *conn)
     pthread_mutex_lock(&test_driver_lock);
     struct test_driver_state *st = conn->priv;
     if (st && --st->refs == 0) {
+        if (st == test_driver_shared)
+            test_driver_shared = NULL;
         test_driver_state_free(st);
-        test_driver_shared = NULL;
     }
     pthread_mutex_unlock(&test_driver_lock);
     conn->priv = NULL;
-    test_network_close();
+}
+
+/* The networks of the hypervisor behind conn. */
+struct test_network_state *test_driver_networks(struct engine_conn *conn)
+{
+    return ((struct test_driver_state *)conn->priv)->networks;
 }
 
 /* The definition that describes a domain now: the live one when running. */
@@ -339,6 +370,53 @@ static int test_driver_domain_define(struct engine_conn *conn, struct domain_def
     return rc;
 }
 
+/* Give a domain a live definition (a copy with the next id and the ttys) (lock held). */
+static int test_driver_make_live(struct test_driver_state *st, struct test_driver_domain *d,
+                                 struct vmerr *err)
+{
+    if (!(d->live = domain_def_copy(d->def)))
+        return vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+    d->live->id = st->next_id++;
+    for (size_t i = 0; i < d->live->nserials; i++)
+        d->live->serials[i].tty = strdup(TEST_TTY);
+    for (size_t i = 0; i < d->live->nconsoles; i++)
+        d->live->consoles[i].tty = strdup(TEST_TTY);
+    return 0;
+}
+
+/* Add a domain loaded from a node file, in the given state (see test-driver.h). */
+int test_driver_add_domain(struct test_driver_state *st, struct domain_def *def,
+                           enum engine_domain_state state, struct vmerr *err)
+{
+    test_driver_strip_live(def);
+    pthread_mutex_lock(&test_driver_lock);
+    int rc = 0;
+    for (struct test_driver_domain *d = st->domains; d && rc == 0; d = d->next) {
+        if (!strcmp(d->def->name, def->name))
+            rc = vmerr_set(err, VMERR_DUPLICATE, "domain '%s' is defined twice", def->name);
+        else if (!memcmp(d->def->uuid, def->uuid, 16))
+            rc = vmerr_set(err, VMERR_DUPLICATE, "domains '%s' and '%s' have the same uuid",
+                           d->def->name, def->name);
+    }
+    struct test_driver_domain *d = rc == 0 ? calloc(1, sizeof(*d)) : NULL;
+    if (rc == 0 && !d)
+        rc = vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+    if (rc == 0) {
+        d->def = def;
+        def = NULL;
+        d->state = state;
+        bool live = state == ENGINE_DOMAIN_RUNNING || state == ENGINE_DOMAIN_PAUSED ||
+                    state == ENGINE_DOMAIN_BLOCKED;
+        if (live && (rc = test_driver_make_live(st, d, err)) < 0)
+            test_driver_domain_free(d);
+        else
+            test_driver_state_append(st, d);
+    }
+    pthread_mutex_unlock(&test_driver_lock);
+    domain_def_free(def);
+    return rc;
+}
+
 /* Unlink and free a domain record. */
 static void test_driver_remove(struct test_driver_state *st, struct test_driver_domain *gone)
 {
@@ -384,14 +462,7 @@ static int test_driver_domain_start(struct engine_conn *conn, const char *name, 
     struct test_driver_domain *d = test_driver_get(st, name, err);
     if (d && d->live) {
         vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is already running", name);
-    } else if (d && !(d->live = domain_def_copy(d->def))) {
-        vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
-    } else if (d) {
-        d->live->id = st->next_id++;
-        for (size_t i = 0; i < d->live->nserials; i++)
-            d->live->serials[i].tty = strdup(TEST_TTY);
-        for (size_t i = 0; i < d->live->nconsoles; i++)
-            d->live->consoles[i].tty = strdup(TEST_TTY);
+    } else if (d && test_driver_make_live(st, d, err) == 0) {
         d->state = ENGINE_DOMAIN_RUNNING;
         rc = 0;
     }

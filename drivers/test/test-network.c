@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/test/test-driver.h"
 #include "engine/domain-def.h"
 
 /* One network: its persistent definition (NULL when transient) and its live definition
@@ -21,14 +22,12 @@ struct test_network {
     struct test_network *next;
 };
 
-/* The shared state of test:///default's networks. */
+/* The networks of one test hypervisor (see test-driver.h). */
 struct test_network_state {
     struct test_network *networks; /* in definition order */
-    int refs;
 };
 
 static pthread_mutex_t test_network_mutex = PTHREAD_MUTEX_INITIALIZER;
-static struct test_network_state *test_network_shared;
 
 /* libvirt's test driver 'default' network, with a fixed uuid so runs are reproducible. */
 static const char test_network_default_xml[] =
@@ -61,58 +60,36 @@ static void test_network_append(struct test_network_state *st, struct test_netwo
     *p = n;
 }
 
-/* The initial state: the active, persistent 'default' network. */
-static struct test_network_state *test_network_state_new(struct vmerr *err)
+/* Free a network state and every record in it. NULL is fine. */
+void test_network_state_free(struct test_network_state *st)
 {
+    if (!st)
+        return;
+    while (st->networks) {
+        struct test_network *n = st->networks;
+        st->networks = n->next;
+        test_network_free(n);
+    }
+    free(st);
+}
+
+/* A new network state: empty, or (builtin) with the active, persistent 'default' network. */
+struct test_network_state *test_network_state_new(bool builtin, struct vmerr *err)
+{
+    struct test_network_state *st = calloc(1, sizeof(*st));
+    if (!st) {
+        vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+        return NULL;
+    }
+    if (!builtin)
+        return st;
     struct network_def *def =
         network_def_parse_string(test_network_default_xml, "test driver: default", err);
-    if (!def)
-        return NULL;
-    struct network_def *live = network_def_copy(def);
-    struct test_network *n = calloc(1, sizeof(*n));
-    struct test_network_state *st = calloc(1, sizeof(*st));
-    if (!live || !n || !st) {
-        vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
-        network_def_free(def);
-        network_def_free(live);
-        free(n);
-        free(st);
+    if (!def || test_network_add(st, def, true, err) < 0) {
+        test_network_state_free(st);
         return NULL;
     }
-    n->def = def;
-    n->live = live;
-    test_network_append(st, n);
     return st;
-}
-
-/* Take a reference on the shared state, building it on first use. */
-int test_network_open(struct vmerr *err)
-{
-    pthread_mutex_lock(&test_network_mutex);
-    if (!test_network_shared)
-        test_network_shared = test_network_state_new(err);
-    if (test_network_shared)
-        test_network_shared->refs++;
-    int rc = test_network_shared ? 0 : -1;
-    pthread_mutex_unlock(&test_network_mutex);
-    return rc;
-}
-
-/* Drop a reference; free everything with the last one. */
-void test_network_close(void)
-{
-    pthread_mutex_lock(&test_network_mutex);
-    struct test_network_state *st = test_network_shared;
-    if (st && --st->refs == 0) {
-        while (st->networks) {
-            struct test_network *n = st->networks;
-            st->networks = n->next;
-            test_network_free(n);
-        }
-        free(st);
-        test_network_shared = NULL;
-    }
-    pthread_mutex_unlock(&test_network_mutex);
 }
 
 /* The definition that describes a network now: the live one when active. */
@@ -122,9 +99,8 @@ static const struct network_def *test_network_current(const struct test_network 
 }
 
 /* Find a network by name, or by uuid text when no name matches (lock held). */
-static struct test_network *test_network_find(const char *name)
+static struct test_network *test_network_find(struct test_network_state *st, const char *name)
 {
-    struct test_network_state *st = test_network_shared;
     for (struct test_network *n = st->networks; n; n = n->next)
         if (!strcmp(test_network_current(n)->name, name))
             return n;
@@ -137,9 +113,10 @@ static struct test_network *test_network_find(const char *name)
 }
 
 /* Find a network or fail with VMERR_NO_NETWORK (lock held). */
-static struct test_network *test_network_get(const char *name, struct vmerr *err)
+static struct test_network *test_network_get(struct test_network_state *st, const char *name,
+                                             struct vmerr *err)
 {
-    struct test_network *n = test_network_find(name);
+    struct test_network *n = test_network_find(st, name);
     if (!n)
         vmerr_set(err, VMERR_NO_NETWORK, "network '%s' not found", name);
     return n;
@@ -158,9 +135,10 @@ static void test_network_fill_info(const struct test_network *n, struct engine_n
 int test_network_list(struct engine_conn *conn, struct engine_network_info **out, size_t *count,
                       struct vmerr *err)
 {
+    struct test_network_state *st = test_driver_networks(conn);
     pthread_mutex_lock(&test_network_mutex);
     size_t n = 0;
-    for (struct test_network *t = test_network_shared->networks; t; t = t->next)
+    for (struct test_network *t = st->networks; t; t = t->next)
         n++;
     struct engine_network_info *all = calloc(n ? n : 1, sizeof(*all));
     if (!all) {
@@ -168,7 +146,7 @@ int test_network_list(struct engine_conn *conn, struct engine_network_info **out
         return vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
     }
     size_t i = 0;
-    for (struct test_network *t = test_network_shared->networks; t; t = t->next)
+    for (struct test_network *t = st->networks; t; t = t->next)
         test_network_fill_info(t, &all[i++]);
     pthread_mutex_unlock(&test_network_mutex);
     *out = all;
@@ -180,8 +158,9 @@ int test_network_list(struct engine_conn *conn, struct engine_network_info **out
 int test_network_lookup(struct engine_conn *conn, const char *name,
                         struct engine_network_info *info, struct vmerr *err)
 {
+    struct test_network_state *st = test_driver_networks(conn);
     pthread_mutex_lock(&test_network_mutex);
-    struct test_network *n = test_network_get(name, err);
+    struct test_network *n = test_network_get(st, name, err);
     if (n)
         test_network_fill_info(n, info);
     pthread_mutex_unlock(&test_network_mutex);
@@ -189,9 +168,10 @@ int test_network_lookup(struct engine_conn *conn, const char *name,
 }
 
 /* Whether another network (not the one called self) uses bridge name br (lock held). */
-static struct test_network *test_network_bridge_user(const char *br, const char *self)
+static struct test_network *test_network_bridge_user(struct test_network_state *st, const char *br,
+                                                     const char *self)
 {
-    for (struct test_network *n = test_network_shared->networks; n; n = n->next) {
+    for (struct test_network *n = st->networks; n; n = n->next) {
         const struct network_def *defs[2] = {n->def, n->live};
         for (int i = 0; i < 2; i++)
             if (defs[i] && strcmp(defs[i]->name, self) && defs[i]->bridge &&
@@ -201,21 +181,28 @@ static struct test_network *test_network_bridge_user(const char *br, const char 
     return NULL;
 }
 
-/* network_bridge_pick's test: a bridge name taken by another network (opaque: our name). */
+/* Which state and network network_bridge_pick asks about. */
+struct test_network_pick {
+    struct test_network_state *st;
+    const char *self;
+};
+
+/* network_bridge_pick's test: a bridge name taken by another network. */
 static bool test_network_bridge_taken(const char *br, void *opaque)
 {
-    return test_network_bridge_user(br, opaque) != NULL;
+    const struct test_network_pick *pick = opaque;
+    return test_network_bridge_user(pick->st, br, pick->self) != NULL;
 }
 
 /* Check def against the other networks and give it a bridge name (lock held); the record
  * with the same name and uuid, if any, goes to *same. */
-static int test_network_check(struct network_def *def, struct test_network **same,
-                              struct vmerr *err)
+static int test_network_check(struct test_network_state *st, struct network_def *def,
+                              struct test_network **same, struct vmerr *err)
 {
     char uuid[37];
     domain_uuid_format(def->uuid, uuid);
     *same = NULL;
-    for (struct test_network *n = test_network_shared->networks; n; n = n->next) {
+    for (struct test_network *n = st->networks; n; n = n->next) {
         const struct network_def *cur = test_network_current(n);
         bool name_eq = !strcmp(cur->name, def->name);
         bool uuid_eq = !memcmp(cur->uuid, def->uuid, 16);
@@ -231,7 +218,7 @@ static int test_network_check(struct network_def *def, struct test_network **sam
             *same = n;
     }
     if (def->bridge) {
-        struct test_network *user = test_network_bridge_user(def->bridge, def->name);
+        struct test_network *user = test_network_bridge_user(st, def->bridge, def->name);
         if (user)
             return vmerr_set(err, VMERR_DUPLICATE,
                              "network '%s': bridge name '%s' is already used by network '%s'",
@@ -239,7 +226,8 @@ static int test_network_check(struct network_def *def, struct test_network **sam
         return 0;
     }
     char br[16];
-    if (network_bridge_pick(test_network_bridge_taken, def->name, br, sizeof(br)) < 0)
+    struct test_network_pick pick = {st, def->name};
+    if (network_bridge_pick(test_network_bridge_taken, &pick, br, sizeof(br)) < 0)
         return vmerr_set(err, VMERR_OPERATION_FAILED, "network '%s': no free bridge name left",
                          def->name);
     def->bridge = strdup(br);
@@ -251,9 +239,10 @@ static int test_network_check(struct network_def *def, struct test_network **sam
 /* Define or redefine (same name and uuid) a persistent network; takes def. */
 int test_network_define(struct engine_conn *conn, struct network_def *def, struct vmerr *err)
 {
+    struct test_network_state *st = test_driver_networks(conn);
     pthread_mutex_lock(&test_network_mutex);
     struct test_network *same = NULL;
-    int rc = test_network_check(def, &same, err);
+    int rc = test_network_check(st, def, &same, err);
     if (rc == 0 && same) {
         network_def_free(same->def); /* an active network keeps its live def */
         same->def = def;
@@ -265,7 +254,7 @@ int test_network_define(struct engine_conn *conn, struct network_def *def, struc
         } else {
             n->def = def;
             def = NULL;
-            test_network_append(test_network_shared, n);
+            test_network_append(st, n);
         }
     }
     pthread_mutex_unlock(&test_network_mutex);
@@ -276,9 +265,10 @@ int test_network_define(struct engine_conn *conn, struct network_def *def, struc
 /* Remove the persistent definition; an active network becomes transient. */
 int test_network_undefine(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
+    struct test_network_state *st = test_driver_networks(conn);
     pthread_mutex_lock(&test_network_mutex);
     int rc = -1;
-    struct test_network *n = test_network_get(name, err);
+    struct test_network *n = test_network_get(st, name, err);
     if (n && !n->def) {
         vmerr_set(err, VMERR_OPERATION_INVALID,
                   "network '%s' is transient; it has no persistent definition to undefine", name);
@@ -288,7 +278,7 @@ int test_network_undefine(struct engine_conn *conn, const char *name, struct vme
         n->autostart = false;
         rc = 0;
     } else if (n) {
-        for (struct test_network **p = &test_network_shared->networks; *p; p = &(*p)->next)
+        for (struct test_network **p = &st->networks; *p; p = &(*p)->next)
             if (*p == n) {
                 *p = n->next;
                 break;
@@ -305,9 +295,10 @@ int test_network_undefine(struct engine_conn *conn, const char *name, struct vme
 struct network_def *test_network_get_def(struct engine_conn *conn, const char *name, bool live,
                                          struct vmerr *err)
 {
+    struct test_network_state *st = test_driver_networks(conn);
     pthread_mutex_lock(&test_network_mutex);
     struct network_def *copy = NULL;
-    struct test_network *n = test_network_get(name, err);
+    struct test_network *n = test_network_get(st, name, err);
     if (n) {
         const struct network_def *src = (live && n->live) || !n->def ? n->live : n->def;
         copy = network_def_copy(src);
@@ -321,9 +312,10 @@ struct network_def *test_network_get_def(struct engine_conn *conn, const char *n
 /* Start an inactive network: its persistent definition becomes the live one. */
 int test_network_start(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
+    struct test_network_state *st = test_driver_networks(conn);
     pthread_mutex_lock(&test_network_mutex);
     int rc = -1;
-    struct test_network *n = test_network_get(name, err);
+    struct test_network *n = test_network_get(st, name, err);
     if (n && n->live) {
         vmerr_set(err, VMERR_OPERATION_INVALID, "network '%s' is already active",
                   test_network_current(n)->name);
@@ -339,9 +331,10 @@ int test_network_start(struct engine_conn *conn, const char *name, struct vmerr 
 /* Stop an active network; a transient one disappears with it. */
 int test_network_destroy(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
+    struct test_network_state *st = test_driver_networks(conn);
     pthread_mutex_lock(&test_network_mutex);
     int rc = -1;
-    struct test_network *n = test_network_get(name, err);
+    struct test_network *n = test_network_get(st, name, err);
     if (n && !n->live) {
         vmerr_set(err, VMERR_OPERATION_INVALID, "network '%s' is not active", n->def->name);
     } else if (n && n->def) {
@@ -349,7 +342,7 @@ int test_network_destroy(struct engine_conn *conn, const char *name, struct vmer
         n->live = NULL;
         rc = 0;
     } else if (n) {
-        for (struct test_network **p = &test_network_shared->networks; *p; p = &(*p)->next)
+        for (struct test_network **p = &st->networks; *p; p = &(*p)->next)
             if (*p == n) {
                 *p = n->next;
                 break;
@@ -365,9 +358,10 @@ int test_network_destroy(struct engine_conn *conn, const char *name, struct vmer
 int test_network_set_autostart(struct engine_conn *conn, const char *name, bool on,
                                struct vmerr *err)
 {
+    struct test_network_state *st = test_driver_networks(conn);
     pthread_mutex_lock(&test_network_mutex);
     int rc = -1;
-    struct test_network *n = test_network_get(name, err);
+    struct test_network *n = test_network_get(st, name, err);
     if (n && !n->def) {
         vmerr_set(err, VMERR_OPERATION_INVALID,
                   "network '%s' is transient; it cannot be marked for autostart", name);
@@ -376,5 +370,32 @@ int test_network_set_autostart(struct engine_conn *conn, const char *name, bool 
         rc = 0;
     }
     pthread_mutex_unlock(&test_network_mutex);
+    return rc;
+}
+
+/* Add a network loaded from a node file: checked like a define (name, uuid, bridge), active
+ * or not; takes def, also on error. */
+int test_network_add(struct test_network_state *st, struct network_def *def, bool active,
+                     struct vmerr *err)
+{
+    pthread_mutex_lock(&test_network_mutex);
+    struct test_network *same = NULL;
+    int rc = test_network_check(st, def, &same, err);
+    struct test_network *n = NULL;
+    if (rc == 0 && same)
+        rc = vmerr_set(err, VMERR_DUPLICATE, "network '%s' is defined twice", def->name);
+    if (rc == 0 && !(n = calloc(1, sizeof(*n))))
+        rc = vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+    if (rc == 0 && active && !(n->live = network_def_copy(def)))
+        rc = vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+    if (rc == 0) {
+        n->def = def;
+        def = NULL;
+        test_network_append(st, n);
+        n = NULL;
+    }
+    pthread_mutex_unlock(&test_network_mutex);
+    free(n);
+    network_def_free(def);
     return rc;
 }

@@ -1,7 +1,7 @@
 /* test-network: the test driver's in-memory networks (test:///default starts with libvirt's
  * 'default' network: virbr0, 192.168.122.0/24, nat, DHCP .2-.254, active). The driver table
- * in test-driver.c points at these functions; the state is shared by the connections of one
- * process and goes with the last one, like the test driver's domains. */
+ * in test-driver.c points at these functions; each works on the network state of the
+ * connection's hypervisor (test-driver.h), which goes with it. */
 #ifndef VMDECK_TEST_NETWORK_H
 #define VMDECK_TEST_NETWORK_H
 
@@ -10,10 +10,15 @@
 
 #include "drivers/driver.h"
 
-/* Take a reference on the shared network state (built on the first open). */
-int test_network_open(struct vmerr *err);
-/* Drop a reference; the last one frees the state. */
-void test_network_close(void);
+struct test_network_state;
+
+/* A new network state: empty, or (builtin) with libvirt's 'default' network. */
+struct test_network_state *test_network_state_new(bool builtin, struct vmerr *err);
+/* Free a network state. NULL is fine. */
+void test_network_state_free(struct test_network_state *st);
+/* Add a network (active or not) to st, checked like a define; takes def, also on error. */
+int test_network_add(struct test_network_state *st, struct network_def *def, bool active,
+                     struct vmerr *err);
 
 /* The driver table's network entries (see drivers/driver.h). */
 /* Every network, active and inactive. */
