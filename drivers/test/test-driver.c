@@ -10,10 +10,12 @@
 #include "drivers/test/test-capabilities.h"
 #include "drivers/test/test-network.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* One domain: its persistent definition (NULL when transient), its live definition (NULL
  * when shut off) and its state. */
@@ -21,6 +23,7 @@ struct test_driver_domain {
     struct domain_def *def;
     struct domain_def *live;
     enum engine_domain_state state;
+    struct timespec started; /* CLOCK_REALTIME of the start (running domains) */
     struct test_driver_domain *next;
 };
 
@@ -139,6 +142,16 @@ static void test_driver_state_append(struct test_driver_state *st, struct test_d
     *p = d;
 }
 
+/* Give a new live definition what a start assigns: a VNC port for autoport graphics
+ * (5900 + id, as QEMU's display numbers go) and the start time. */
+static void test_driver_live_setup(struct test_driver_domain *d)
+{
+    for (size_t i = 0; i < d->live->ngraphics; i++)
+        if (d->live->graphics[i].type == DOMAIN_GRAPHICS_VNC && d->live->graphics[i].port < 0)
+            d->live->graphics[i].port = 5900 + d->live->id;
+    clock_gettime(CLOCK_REALTIME, &d->started);
+}
+
 /* Build test:///default's state from the XML above with the real parser. */
 static struct test_driver_state *test_driver_state_new(struct vmerr *err)
 {
@@ -170,6 +183,7 @@ static struct test_driver_state *test_driver_state_new(struct vmerr *err)
     test_driver_strip_live(def);
     *d1 = (struct test_driver_domain){.def = def, .live = live, .state = ENGINE_DOMAIN_RUNNING};
     *d2 = (struct test_driver_domain){.def = def2, .state = ENGINE_DOMAIN_SHUTOFF};
+    test_driver_live_setup(d1);
     test_driver_state_append(st, d1);
     test_driver_state_append(st, d2);
     st->next_id = 2;
@@ -286,6 +300,13 @@ static void test_driver_fill_info(const struct test_driver_domain *d,
     info->max_memory_kib = def->memory_kib;
     info->persistent = d->def != NULL;
     info->has_console = false; /* the ttys are not real PTYs */
+    info->vnc_port = -1;
+    if (d->live) {
+        info->start_time = d->started.tv_sec;
+        for (size_t i = 0; i < d->live->ngraphics && info->vnc_port < 0; i++)
+            if (d->live->graphics[i].type == DOMAIN_GRAPHICS_VNC)
+                info->vnc_port = d->live->graphics[i].port;
+    }
 }
 
 /* Every domain, active and inactive. */
@@ -381,6 +402,7 @@ static int test_driver_make_live(struct test_driver_state *st, struct test_drive
         d->live->serials[i].tty = strdup(TEST_TTY);
     for (size_t i = 0; i < d->live->nconsoles; i++)
         d->live->consoles[i].tty = strdup(TEST_TTY);
+    test_driver_live_setup(d);
     return 0;
 }
 
@@ -588,6 +610,63 @@ static char *test_driver_domain_console_path(struct engine_conn *conn, const cha
     return NULL;
 }
 
+/* Simulated counters of a running domain, like libvirt's test driver: CPU time follows a
+ * load that swings between 10% and 90% of one host CPU with a 63 s period (busy at
+ * 0.5 + 0.4 sin(t/10) CPUs, integrated), disks read 1 MiB/s and write 256 KiB/s, NICs
+ * receive 64 KiB/s and send 16 KiB/s, all counted from the domain's start. */
+static int test_driver_domain_stats(struct engine_conn *conn, const char *name,
+                                    struct engine_domain_stats *out, struct vmerr *err)
+{
+    struct test_driver_state *st = conn->priv;
+    pthread_mutex_lock(&test_driver_lock);
+    struct test_driver_domain *d = test_driver_get_active(st, name, err);
+    if (!d) {
+        pthread_mutex_unlock(&test_driver_lock);
+        return -1;
+    }
+    struct timespec now, mono;
+    clock_gettime(CLOCK_REALTIME, &now);
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    double t = (double)(now.tv_sec - d->started.tv_sec) +
+               (double)(now.tv_nsec - d->started.tv_nsec) / 1e9;
+    if (t < 0)
+        t = 0;
+    memset(out, 0, sizeof(*out));
+    out->state = d->state;
+    out->sampled_ms = (long long)mono.tv_sec * 1000 + mono.tv_nsec / 1000000;
+    out->cpu_time_ns = (unsigned long long)((0.5 * t + 4.0 * (1.0 - cos(t / 10.0))) * 1e9);
+    out->cpu_percent = -1;
+    out->vcpus = d->live->vcpus;
+    out->rss_kib = d->live->current_memory_kib;
+    out->balloon = true;
+    out->balloon_kib = d->live->current_memory_kib;
+    out->max_memory_kib = d->live->memory_kib;
+    unsigned long long secs = (unsigned long long)t;
+    for (size_t i = 0; i < d->live->ndisks && out->nblock < ENGINE_STATS_MAX_DEVS; i++) {
+        struct engine_block_stats *b = &out->block[out->nblock++];
+        snprintf(b->dev, sizeof(b->dev), "%s", d->live->disks[i].target_dev);
+        b->rd_bytes = secs * 1048576;
+        b->wr_bytes = d->live->disks[i].readonly ? 0 : secs * 262144;
+        b->rd_ops = b->rd_bytes / 4096;
+        b->wr_ops = b->wr_bytes / 4096;
+    }
+    for (size_t i = 0; i < d->live->nnets && out->nnet < ENGINE_STATS_MAX_DEVS; i++) {
+        const struct domain_net *n = &d->live->nets[i];
+        struct engine_net_stats *s = &out->net[out->nnet++];
+        snprintf(s->dev, sizeof(s->dev), "vnet%zu", i);
+        snprintf(s->type, sizeof(s->type), "%s", domain_net_type_to_string(n->type));
+        snprintf(s->mac, sizeof(s->mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0], n->mac[1],
+                 n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+        s->available = true;
+        s->rx_bytes = secs * 65536;
+        s->tx_bytes = secs * 16384;
+        s->rx_packets = s->rx_bytes / 1500;
+        s->tx_packets = s->tx_bytes / 1500;
+    }
+    pthread_mutex_unlock(&test_driver_lock);
+    return 0;
+}
+
 const struct driver test_driver = {
     .name = "test",
     .scheme = "test",
@@ -614,4 +693,5 @@ const struct driver test_driver = {
     .network_destroy = test_network_destroy,
     .network_set_autostart = test_network_set_autostart,
     .capabilities = test_capabilities_get,
+    .domain_stats = test_driver_domain_stats,
 };
