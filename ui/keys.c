@@ -24,6 +24,7 @@ enum {
     KEYS_ENTER = '\r',
     KEYS_ESC = 0x1b,
     KEYS_CTRL_RBRACKET = 0x1d,
+    KEYS_TAB = '\t',
 };
 
 struct keys_binding {
@@ -48,8 +49,27 @@ static const struct keys_binding keys_defaults[] = {
     {KEY_END, true, "End", L | DT | H, NULL, "last domain / bottom", actions_end},
     {KEY_LEFT, true, "Left", DT, NULL, "scroll the XML left", actions_left},
     {KEY_RIGHT, true, "Right", DT, NULL, "scroll the XML right", actions_right},
-    {KEYS_ENTER, false, "Enter", L, "Details", "details and XML of the selected domain",
-     actions_details},
+    {KEYS_ENTER, false, "Enter", L, "Details",
+     "details, live graphs and XML of the selected domain or network", view_list_open_details},
+    /* lists: tabs, sort, filter, split, mouse (view-list.c, mouse.c) */
+    {KEYS_TAB, false, "Tab", L, NULL, "switch between the Domains and Networks lists",
+     view_list_next_tab},
+    {']', false, "]", L, NULL, "next list (Domains, Networks)", view_list_next_tab},
+    {'[', false, "[", L, NULL, "previous list", view_list_prev_tab},
+    {KEY_F(6), true, "F6", L, "SortBy", "sort by the next column", view_list_sort_next},
+    {'>', false, ">", L, NULL, "sort by the next column", view_list_sort_next},
+    {'<', false, "<", L, NULL, "sort by the previous column", view_list_sort_prev},
+    {'I', false, "I", L, NULL, "invert the sort order", view_list_sort_reverse},
+    {KEY_F(4), true, "F4", L, "Filter", "filter the list (type text, Enter keeps, Esc clears)",
+     view_list_filter_start},
+    {'/', false, "/", L, NULL, "filter the list by a substring of any column",
+     view_list_filter_start},
+    {KEYS_ESC, false, "Esc", L, NULL, "clear the filter", view_list_filter_clear},
+    {'v', false, "v", L, NULL, "split: details of the selection beside or below the list",
+     view_list_split_toggle},
+    {KEY_MOUSE, true, "Mouse", L | DT | H, NULL,
+     "click selects (or switches tabs), double-click opens details, wheel scrolls",
+     mouse_handle},
     {'s', false, "s", L | DT, "Start", "start the domain", actions_start},
     {'S', false, "S", L | DT, "Shutdown", "shut the domain down (ACPI power button)",
      actions_shutdown},
@@ -60,12 +80,13 @@ static const struct keys_binding keys_defaults[] = {
     {'r', false, "r", L | DT, "Reboot", "reboot the domain", actions_reboot},
     {'c', false, "c", L | DT, "Console", "attach the domain's serial console", actions_console},
     {'?', false, "?", L | DT, "Help", "this help", actions_help},
-    {KEY_F(1), true, "F1", L | DT, NULL, "this help", actions_help},
-    {KEY_F(5), true, "F5", L | DT, NULL, "re-read the domain list", actions_refresh},
+    {KEY_F(1), true, "F1", L | DT, "Help", "this help", actions_help},
+    {KEY_F(5), true, "F5", L | DT, "Refresh", "re-read the domain and network lists",
+     actions_refresh},
     {KEYS_CTRL_L, false, "Ctrl-L", L | DT | H, NULL, "redraw the screen", actions_redraw},
     {'T', false, "T", L | DT | H, NULL, "next colour theme (doc/themes.md)", theme_cycle},
     {'q', false, "q", L, "Quit", "quit vmdeck", actions_quit},
-    {KEY_F(10), true, "F10", L | DT | H, NULL, "quit vmdeck", actions_quit},
+    {KEY_F(10), true, "F10", L | DT | H, "Quit", "quit vmdeck", actions_quit},
     {KEYS_CTRL_C, false, "Ctrl-C", L | DT | H, NULL, "quit vmdeck", actions_quit},
     {'q', false, "q", DT | H, "Back", "back to the previous view", actions_back},
     {KEYS_ESC, false, "Esc", DT | H, NULL, "back to the previous view", actions_back},
@@ -94,7 +115,16 @@ static const struct {
     {"end", actions_end},
     {"left", actions_left},
     {"right", actions_right},
-    {"details", actions_details},
+    {"details", view_list_open_details},
+    {"next-list", view_list_next_tab},
+    {"previous-list", view_list_prev_tab},
+    {"sort-next", view_list_sort_next},
+    {"sort-previous", view_list_sort_prev},
+    {"sort-invert", view_list_sort_reverse},
+    {"filter", view_list_filter_start},
+    {"filter-clear", view_list_filter_clear},
+    {"split", view_list_split_toggle},
+    {"mouse", mouse_handle},
     {"start", actions_start},
     {"shutdown", actions_shutdown},
     {"destroy", actions_destroy},
@@ -162,8 +192,8 @@ static const struct {
     enum tui_view view;
     const char *title;
 } keys_sections[] = {
-    {TUI_VIEW_LIST, "Domain list"},
-    {TUI_VIEW_DETAILS, "Domain details"},
+    {TUI_VIEW_LIST, "Domain and network lists"},
+    {TUI_VIEW_DETAILS, "Details"},
     {TUI_VIEW_HELP, "Help"},
     {TUI_VIEW_CONSOLE, "Console"},
 };
@@ -192,6 +222,8 @@ void keys_dispatch(struct tui *tui, wint_t ch, bool is_key)
             is_key = false;
         }
     }
+    if (view_list_filter_key(tui, ch, is_key))
+        return;
     const struct keys_binding *b = keys_find(ch, is_key, tui->view);
     if (b) {
         b->fn(tui);
@@ -201,7 +233,14 @@ void keys_dispatch(struct tui *tui, wint_t ch, bool is_key)
         view_console_key(tui, ch, is_key);
 }
 
-/* Draw the hint bar for the current view. */
+/* Whether a binding is a function key (the bar at the bottom shows those, like mc). */
+static bool keys_is_fkey(const struct keys_binding *b)
+{
+    return b->is_key && b->code >= KEY_F(1) && b->code <= KEY_F(12);
+}
+
+/* Draw the bottom bar for the current view: its function keys with their labels (F1 Help
+ * ... F10 Quit); a view without function keys (the console) gets its other hints. */
 void keys_draw_hints(struct tui *tui)
 {
     WINDOW *w = tui->hints;
@@ -210,19 +249,28 @@ void keys_draw_hints(struct tui *tui)
     keys_init();
     int width = getmaxx(w);
     draw_blank_line(w, 0, draw_attr(DRAW_HINT_TEXT));
+    bool fkeys = false;
+    for (size_t i = 0; i < keys_count; i++)
+        fkeys |= keys_table[i].hint && (keys_table[i].views & tui->view) &&
+                 keys_is_fkey(&keys_table[i]);
     int x = 0;
-    for (size_t i = 0; i < keys_count && x < width; i++) {
-        const struct keys_binding *b = &keys_table[i];
-        if (!b->hint || !(b->views & tui->view))
-            continue;
-        char key[32], label[64];
-        snprintf(key, sizeof(key), "%s", b->name);
-        snprintf(label, sizeof(label), "%s ", b->hint);
-        if (x > 0)
-            x += draw_text(w, 0, x, width - x, " ", draw_attr(DRAW_HINT_TEXT));
-        x += draw_text(w, 0, x, width - x, key, draw_attr(DRAW_HINT_KEY));
-        x += draw_text(w, 0, x, width - x, " ", draw_attr(DRAW_HINT_TEXT));
-        x += draw_text(w, 0, x, width - x, label, draw_attr(DRAW_HINT_TEXT));
+    for (int f = 1; f <= 12 || !fkeys; f++) {
+        for (size_t i = 0; i < keys_count && x < width; i++) {
+            const struct keys_binding *b = &keys_table[i];
+            if (!b->hint || !(b->views & tui->view) || keys_is_fkey(b) != fkeys ||
+                (fkeys && b->code != (wint_t)KEY_F(f)))
+                continue;
+            char label[64];
+            snprintf(label, sizeof(label), "%s ", b->hint);
+            if (x > 0)
+                x += draw_text(w, 0, x, width - x, " ", draw_attr(DRAW_HINT_TEXT));
+            x += draw_text(w, 0, x, width - x, b->name, draw_attr(DRAW_HINT_KEY));
+            x += draw_text(w, 0, x, width - x, label, draw_attr(DRAW_HINT_TEXT));
+            if (fkeys)
+                break; /* one label per function key */
+        }
+        if (!fkeys)
+            break;
     }
 }
 

@@ -38,6 +38,7 @@ static const struct {
     void (*tick)(struct tui *tui);
 } tui_timers[] = {
     {status_timeout_ms, status_tick},
+    {sampler_timeout_ms, sampler_tick}, /* stats, once a second while shown */
 };
 
 /* Header titles per view. */
@@ -54,6 +55,8 @@ static const struct {
 /* Switch views, marking what must be redrawn. */
 void tui_set_view(struct tui *tui, enum tui_view view)
 {
+    if ((view == TUI_VIEW_CONSOLE) != (tui->view == TUI_VIEW_CONSOLE))
+        mouse_enable(view != TUI_VIEW_CONSOLE); /* the guest gets the console's input */
     tui->view = view;
     tui->dirty |= TUI_DIRTY_ALL;
 }
@@ -337,6 +340,7 @@ int tui_run(struct engine_conn *conn, const char *name, int console_fd, struct v
     nodelay(stdscr, TRUE);
     set_escdelay(TUI_ESCDELAY_MS);
     curs_set(0);
+    mouse_enable(true);
 
     struct tui *tui = calloc(1, sizeof(*tui));
     if (!tui)
@@ -362,6 +366,10 @@ int tui_run(struct engine_conn *conn, const char *name, int console_fd, struct v
     view_console_close(tui, NULL);
     view_details_close(tui);
     free(tui->domains);
+    free(tui->networks);
+    for (int t = 0; t < LIST_TAB_COUNT; t++)
+        free(tui->lists[t].order);
+    sampler_free(tui);
     tui_free_windows(tui);
     endwin();
     delscreen(scr);

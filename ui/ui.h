@@ -135,6 +135,34 @@ enum {
     TUI_DIRTY_ALL = TUI_DIRTY_HEADER | TUI_DIRTY_BODY | TUI_DIRTY_STATUS | TUI_DIRTY_HINTS,
 };
 
+/* The lists the list view switches between with Tab / [ ]. */
+enum list_tab {
+    LIST_TAB_DOMAINS = 0,
+    LIST_TAB_NETWORKS,
+    LIST_TAB_COUNT,
+};
+
+/* One list's view state: which rows pass the filter in which order, the selection (kept on
+ * the same name across refreshes), the sort column and the filter. */
+struct list_state {
+    size_t *order; /* indices into the rows, filtered and sorted */
+    size_t norder;
+    size_t sel, top; /* positions in order */
+    char sel_name[ENGINE_NAME_MAX];
+    size_t sort_col; /* index into the tab's column table */
+    bool sort_desc;
+    char filter[128];    /* substring (case-insensitive) a row must contain; "" = all */
+    bool filter_editing; /* '/' typed: keys edit the filter */
+    bool failed;         /* the last list call failed (its error is in the status line) */
+};
+
+/* Mouse click tracking for double-clicks (mouse.c). */
+struct mouse_state {
+    long long last_click_ms;
+    int last_y, last_x;
+};
+
+struct sampler;
 struct console;
 
 /* The whole TUI state; one instance lives in tui_run. */
@@ -152,18 +180,28 @@ struct tui {
 
     WINDOW *header, *body, *status, *hints;
 
-    /* domain list (view-list.c) */
+    /* domain and network lists (view-list.c, view-networks.c) */
     struct engine_domain_info *domains;
     size_t ndomains;
-    size_t sel, top;
-    char sel_name[ENGINE_NAME_MAX];
-    bool list_failed; /* the last list call failed (its error is in the status line) */
+    struct engine_network_info *networks;
+    size_t nnetworks;
+    enum list_tab tab;                   /* the list shown */
+    struct list_state lists[LIST_TAB_COUNT];
+    bool split;                          /* v: list and details of the selection together */
+    int tab_x[LIST_TAB_COUNT], tab_w[LIST_TAB_COUNT]; /* where the tab labels were drawn */
+    int list_rows, list_cols;            /* rows of list entries and the list's width */
+    bool stats_shown; /* the last draw showed sampled stats (CPU column or details graphs) */
+    struct sampler *sampler; /* stats histories and the once-a-second clock (sampler.c) */
+    struct mouse_state mouse;
 
-    /* details (view-details.c) */
+    /* details (view-details.c): of a domain or (details_network) of a network */
     char details_name[ENGINE_NAME_MAX];
+    bool details_network;
     struct engine_domain_info details_info;
+    struct engine_network_info details_net;
     char **details_lines;
     size_t details_nlines, details_top, details_left;
+    size_t details_words;  /* lines of facts in words before the graphs */
 
     /* help (view-help.c) */
     size_t help_top;
@@ -215,6 +253,7 @@ void tui_set_view(struct tui *tui, enum tui_view view);
     X(DRAW_TAB_ACTIVE, "tab-active")                                                           \
     X(DRAW_GRAPH, "graph")                                                                     \
     X(DRAW_SPARKLINE, "sparkline")                                                             \
+    X(DRAW_FILTER, "filter")                                                                   \
     X(DRAW_PAGER, "pager")                                                                     \
     X(DRAW_CMDLINE, "cmdline")                                                                 \
     X(DRAW_BORDER, "border")                                                                   \
@@ -263,35 +302,152 @@ void draw_vline(WINDOW *win, int y, int x, int n, attr_t attr);
  * locales, ASCII " ..:-=+*#" otherwise. */
 const char *draw_spark_cell(int level, bool utf8);
 
-/* Domain list view (view-list.c). */
-/* Re-read the domain list, keeping the selection on the same name. */
+/* Column tables (columns.c): a list's columns are a table of these, htop-like, so adding a
+ * column is one entry. */
+struct column {
+    const char *title;
+    int width;  /* cells it takes; for the flexible column its minimum */
+    bool flex;  /* takes the width left over (one per table: the name) */
+    bool right; /* right-aligned */
+    int drop;   /* at narrow widths columns go in this order (1 first); 0 = never */
+    bool stats; /* shows sampled stats: sampling runs only while such a column is on screen */
+    /* The cell's text for row into buf; *colour may be set (it starts as DRAW_NORMAL). */
+    void (*text)(const struct tui *tui, const void *row, char *buf, size_t len,
+                 enum draw_colour *colour);
+    /* Order of two rows by this column; ties are broken by the name column. */
+    int (*compare)(const struct tui *tui, const void *a, const void *b);
+};
+
+/* One list's rows and their columns. */
+struct column_table {
+    const struct column *cols;
+    size_t ncols;
+    size_t name_col; /* the column naming a row (sort tie-break, selection) */
+};
+
+/* Lay the columns out in width cells: xs[i] and ws[i] get each column's position and width,
+ * ws[i] = 0 for a column dropped for lack of room. */
+void columns_layout(const struct column_table *t, int width, int *xs, int *ws);
+/* Sort order[0..n) (indices of rows of row_size bytes) by column col, descending with desc. */
+void columns_sort(const struct tui *tui, const struct column_table *t, const void *rows,
+                  size_t row_size, size_t *order, size_t n, size_t col, bool desc);
+/* Whether any column's text of row contains needle (case-insensitive); "" matches all. */
+bool columns_match(const struct tui *tui, const struct column_table *t, const void *row,
+                   const char *needle);
+/* Draw one row (or the titles when row is NULL) at y of w with the layout from
+ * columns_layout; selected rows draw in the selection colour. */
+void columns_draw_row(const struct tui *tui, WINDOW *w, int y, const struct column_table *t,
+                      const int *xs, const int *ws, const void *row, bool selected);
+
+/* Sparklines (sparkline.c). */
+/* Render the last n values (oldest first; < 0 = no sample) into cells characters scaled to
+ * max (▁..█, or "_.-=+*#@" without UTF-8), averaging when there are more values than cells
+ * and right-aligning when fewer. */
+void sparkline_render(const double *vals, size_t n, int cells, double max, bool utf8, char *buf,
+                      size_t len);
+
+/* Stats sampling (sampler.c): one engine_domain_stats per second for the running domains a
+ * view shows, only while one does; a minute of history per domain. */
+#define SAMPLER_HISTORY 60
+/* The metrics kept per domain. */
+enum sampler_metric {
+    SAMPLER_CPU = 0,   /* % of one host CPU */
+    SAMPLER_MEM,       /* KiB in use (balloon, else RSS) */
+    SAMPLER_BLOCK_RD,  /* bytes/s read, all disks */
+    SAMPLER_BLOCK_WR,  /* bytes/s written */
+    SAMPLER_NET_RX,    /* bytes/s received by the guest, all NICs */
+    SAMPLER_NET_TX,    /* bytes/s sent */
+    SAMPLER_METRICS,
+};
+/* A minute of one domain's samples, oldest first. */
+struct sampler_history {
+    double v[SAMPLER_METRICS][SAMPLER_HISTORY];
+    size_t n;
+};
+/* Free the sampler. */
+void sampler_free(struct tui *tui);
+/* Milliseconds until the next sample is due, -1 when nothing on screen needs stats. */
+int sampler_timeout_ms(struct tui *tui);
+/* Sample the domains on screen if a sample is due; marks the body dirty when it did. */
+void sampler_tick(struct tui *tui);
+/* The history of name, NULL when it has none. */
+const struct sampler_history *sampler_history(const struct tui *tui, const char *name);
+/* Forget the history of domains that are not running any more. */
+void sampler_prune(struct tui *tui);
+
+/* List view (view-list.c): the tab line, the domain or network list, the split. */
+/* Re-read the domain and network lists, keeping each selection on the same name. */
 void view_list_refresh(struct tui *tui);
-/* Draw the list into the body window. */
+/* Draw the list (and, split, the details of its selection) into the body window. */
 void view_list_draw(struct tui *tui);
 /* Move the selection by delta rows. */
 void view_list_move(struct tui *tui, long delta);
-/* Move the selection to the first (or, with end, the last) domain. */
+/* Move the selection to the first (or, with end, the last) row. */
 void view_list_move_to(struct tui *tui, bool end);
+/* Select row position pos of the shown list (clamped). */
+void view_list_select_row(struct tui *tui, long pos);
 /* Height of the list body in rows (for paging). */
 int view_list_page(struct tui *tui);
-/* Name of the selected domain, NULL when the list is empty. */
+/* Name of the selected domain, NULL when the domain list is not shown or empty. */
 const char *view_list_selected(struct tui *tui);
+/* Name of the selected network, NULL when the network list is not shown or empty. */
+const char *view_list_selected_network(struct tui *tui);
+/* Names of the running domains the list shows now (for the sampler), at most max. */
+size_t view_list_visible_running(struct tui *tui, const char **names, size_t max);
+/* Tab / ]: the next list. */
+void view_list_next_tab(struct tui *tui);
+/* [: the previous list. */
+void view_list_prev_tab(struct tui *tui);
+/* Switch to list tab. */
+void view_list_set_tab(struct tui *tui, enum list_tab tab);
+/* > / F6: sort by the next column. */
+void view_list_sort_next(struct tui *tui);
+/* <: sort by the previous column. */
+void view_list_sort_prev(struct tui *tui);
+/* I: reverse the sort order. */
+void view_list_sort_reverse(struct tui *tui);
+/* / or F4: start typing a filter. */
+void view_list_filter_start(struct tui *tui);
+/* Esc: clear the filter. */
+void view_list_filter_clear(struct tui *tui);
+/* Feed a key to the filter being typed; true if it took it. */
+bool view_list_filter_key(struct tui *tui, wint_t ch, bool is_key);
+/* Enter: full-screen details of the selected domain or network. */
+void view_list_open_details(struct tui *tui);
+/* v: show the details of the selection beside or below the list, or stop. */
+void view_list_split_toggle(struct tui *tui);
+/* The domain columns (view-list.c) and network columns (view-networks.c). */
+extern const struct column_table view_list_domain_table;
+extern const struct column_table view_networks_table;
 
 /* Details view (view-details.c). */
-/* Show the details of name; -1 with err if it cannot be looked up. */
+/* Show the details of domain name; -1 with err if it cannot be looked up. */
 int view_details_open(struct tui *tui, const char *name, struct vmerr *err);
-/* Re-read the shown domain; back to the list if it is gone. */
+/* Show the details of network name; -1 with err if it cannot be looked up. */
+int view_details_open_network(struct tui *tui, const char *name, struct vmerr *err);
+/* Re-read the shown domain or network; back to the list if it is gone. */
 void view_details_reload(struct tui *tui);
-/* Forget the shown domain. */
+/* Forget the shown object. */
 void view_details_close(struct tui *tui);
-/* Draw facts and XML into the body window. */
+/* Draw facts, graphs and XML into the body window. */
 void view_details_draw(struct tui *tui);
+/* Draw the details into w (the split's part of the body). */
+void view_details_draw_in(struct tui *tui, WINDOW *w);
 /* Scroll by delta lines. */
 void view_details_scroll(struct tui *tui, long delta);
 /* Scroll to the top (or, with end, the bottom). */
 void view_details_scroll_to(struct tui *tui, bool end);
 /* Scroll the XML sideways by delta columns. */
 void view_details_hscroll(struct tui *tui, long delta);
+/* "3d 04:05", "12:03:04", "-" from a start time. */
+void view_details_uptime(char *buf, size_t len, long long start_time);
+
+/* Mouse (mouse.c). */
+/* Turn mouse reporting on (list views) or off (the console: keys go to the guest). */
+void mouse_enable(bool on);
+/* KEY_MOUSE: click selects, double-click opens details, click on a tab switches, wheel
+ * scrolls. */
+void mouse_handle(struct tui *tui);
 
 /* Help view (view-help.c). */
 /* Draw the key help into the body window. */
