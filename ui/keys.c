@@ -265,6 +265,8 @@ void keys_draw_hints(struct tui *tui)
             if (x > 0)
                 x += draw_text(w, 0, x, width - x, " ", draw_attr(DRAW_HINT_TEXT));
             x += draw_text(w, 0, x, width - x, b->name, draw_attr(DRAW_HINT_KEY));
+            if (!fkeys) /* "F1Help" as mc and htop write it, "Ctrl-] detach" */
+                x += draw_text(w, 0, x, width - x, " ", draw_attr(DRAW_HINT_TEXT));
             x += draw_text(w, 0, x, width - x, label, draw_attr(DRAW_HINT_TEXT));
             if (fkeys)
                 break; /* one label per function key */
