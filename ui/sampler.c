@@ -141,7 +141,7 @@ static void sampler_sample(struct tui *tui, const char *name)
 /* Milliseconds until the next sample is due, -1 when nothing on screen needs stats. */
 int sampler_timeout_ms(struct tui *tui)
 {
-    if (!tui->stats_shown)
+    if (!tui->stats_shown || (tui->view != TUI_VIEW_LIST && tui->view != TUI_VIEW_DETAILS))
         return -1;
     struct sampler *s = sampler_get(tui);
     long long left = s->due_ms - sampler_now_ms();
@@ -153,7 +153,7 @@ int sampler_timeout_ms(struct tui *tui)
 /* Sample the domains on screen if a sample is due. */
 void sampler_tick(struct tui *tui)
 {
-    if (!tui->stats_shown)
+    if (sampler_timeout_ms(tui) != 0)
         return;
     struct sampler *s = sampler_get(tui);
     long long now = sampler_now_ms();
