@@ -38,7 +38,7 @@ struct engine_domain_info {
     bool autostart;   /* marked to start with `vmdeck autostart` */
     char state_reason[160]; /* why: "QEMU (pid 12) was killed by signal 9 (Killed)"; "" */
     long long start_time; /* running: wall clock (Unix seconds) it started; 0 = unknown/off */
-    int vnc_port;         /* running with VNC graphics: its TCP port; -1 = none */
+    int vnc_port;         /* running with VNC graphics: its TCP port; -1 (or 0) = none */
 };
 
 /* Flags for engine_domain_list. */

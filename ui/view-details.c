@@ -233,7 +233,7 @@ static int view_details_load_domain(struct tui *tui, const char *name, struct vm
     view_details_fact(tui, "Persistent", "%s, autostart %s", info.persistent ? "yes" : "no",
                       info.autostart ? "yes" : "no");
     char vnc[64] = "";
-    if (info.vnc_port >= 0)
+    if (info.vnc_port > 0)
         snprintf(vnc, sizeof(vnc), "; VNC on port %d", info.vnc_port);
     view_details_fact(tui, "Console", "%s%s",
                       info.has_console ? "serial console available (press c)"

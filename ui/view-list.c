@@ -121,7 +121,7 @@ static void list_console_text(const struct tui *tui, const void *row, char *buf,
         return;
     }
     char vnc[32] = "";
-    if (d->vnc_port >= 0)
+    if (d->vnc_port > 0)
         snprintf(vnc, sizeof(vnc), "vnc:%d", d->vnc_port);
     snprintf(buf, len, "%s%s%s", d->has_console ? "serial" : "",
              d->has_console && vnc[0] ? " " : "", vnc[0] || d->has_console ? vnc : "-");
@@ -195,8 +195,8 @@ static int list_console_cmp(const struct tui *tui, const void *a, const void *b)
 {
     (void)tui;
     const struct engine_domain_info *da = a, *db = b;
-    int ka = da->id < 0 ? 0 : (da->has_console ? 2 : 0) + (da->vnc_port >= 0);
-    int kb = db->id < 0 ? 0 : (db->has_console ? 2 : 0) + (db->vnc_port >= 0);
+    int ka = da->id < 0 ? 0 : (da->has_console ? 2 : 0) + (da->vnc_port > 0);
+    int kb = db->id < 0 ? 0 : (db->has_console ? 2 : 0) + (db->vnc_port > 0);
     return LIST_CMP(ka, kb);
 }
 
