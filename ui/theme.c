@@ -166,8 +166,8 @@ static bool theme_parse_colour(const char *word, short *c)
 static bool theme_parse_attrs(char *words, attr_t *attrs, const char **bad)
 {
     *attrs = 0;
-    for (char *save = NULL, *w = strtok_r(words, ", \t", &save); w;
-         w = strtok_r(NULL, ", \t", &save)) {
+    for (char *save = NULL, *w = strtok_r(words, ", \t\r", &save); w;
+         w = strtok_r(NULL, ", \t\r", &save)) {
         size_t i = 0, n = sizeof(theme_attr_names) / sizeof(theme_attr_names[0]);
         while (i < n && strcasecmp(w, theme_attr_names[i].name))
             i++;
