@@ -434,7 +434,8 @@ void theme_start(struct tui *tui, const char *name)
     if (theme_use(want, &err) == 0)
         return;
     char line[1400];
-    status_set(tui, true, "theme: %s; using the default theme", vmerr_line(&err, line, sizeof(line)));
+    status_set(tui, true, "theme not loaded, default used: %s",
+               vmerr_line(&err, line, sizeof(line)));
     struct vmerr err2 = {0};
     if (theme_use("default", &err2) == 0)
         return;

@@ -38,6 +38,7 @@ set -g default-terminal tmux-256color
 set -g remain-on-exit on
 set -g history-limit 0
 set -g status off
+set -s exit-empty off
 EOF
 
 # The visible screen of the vmdeck pane.
