@@ -2,7 +2,7 @@
  * here into ncurses wide-character calls, clipped to a column budget (wide characters and
  * control characters are measured, never written raw); each element's attributes come from
  * the theme (theme.c) through draw_set_attrs; the domain-state labels (symbol + name, so a
- * state reads without colour), line drawing and graph cells have ASCII fallbacks here. */
+ * state reads without colour, ASCII without UTF-8) are a table here. */
 #include <langinfo.h>
 #include <stdio.h>
 #include <string.h>
@@ -165,43 +165,3 @@ bool draw_locale_utf8(void)
     return !strcmp(nl_langinfo(CODESET), "UTF-8");
 }
 
-/* A horizontal line of n cells at y,x: ACS_HLINE, which curses draws as '-' when the
- * terminal has no line drawing. */
-void draw_hline(WINDOW *win, int y, int x, int n, attr_t attr)
-{
-    if (!win || y < 0 || y >= getmaxy(win) || x < 0 || x >= getmaxx(win) || n <= 0)
-        return;
-    wattr_set(win, attr & ~A_COLOR, PAIR_NUMBER(attr), NULL);
-    mvwhline(win, y, x, ACS_HLINE, n);
-    wattr_set(win, A_NORMAL, 0, NULL);
-}
-
-/* A vertical line of n cells at y,x: ACS_VLINE ('|' without line drawing). */
-void draw_vline(WINDOW *win, int y, int x, int n, attr_t attr)
-{
-    if (!win || y < 0 || y >= getmaxy(win) || x < 0 || x >= getmaxx(win) || n <= 0)
-        return;
-    wattr_set(win, attr & ~A_COLOR, PAIR_NUMBER(attr), NULL);
-    mvwvline(win, y, x, ACS_VLINE, n);
-    wattr_set(win, A_NORMAL, 0, NULL);
-}
-
-/* Graph cells by level (eighths of a cell): Unicode blocks and their ASCII stand-ins. */
-static const struct {
-    const char *utf8;
-    const char *ascii;
-} draw_spark[] = {
-    {" ", " "},      {"\u2581", "."}, {"\u2582", "."}, {"\u2583", ":"}, {"\u2584", "-"},
-    {"\u2585", "="}, {"\u2586", "+"}, {"\u2587", "*"}, {"\u2588", "#"},
-};
-
-/* One cell of a bar graph/sparkline for level 0..8 (clamped). */
-const char *draw_spark_cell(int level, bool utf8)
-{
-    int max = (int)(sizeof(draw_spark) / sizeof(draw_spark[0])) - 1;
-    if (level < 0)
-        level = 0;
-    if (level > max)
-        level = max;
-    return utf8 ? draw_spark[level].utf8 : draw_spark[level].ascii;
-}

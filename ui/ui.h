@@ -293,14 +293,6 @@ const char *draw_state_label(enum engine_domain_state state, bool utf8, char *bu
 enum draw_colour draw_state_colour(enum engine_domain_state state);
 /* True when the locale's charset is UTF-8 (state symbols can be drawn). */
 bool draw_locale_utf8(void);
-/* A horizontal line of n cells at y,x (curses line drawing: ACS where the terminal has it,
- * '-' where it has not). */
-void draw_hline(WINDOW *win, int y, int x, int n, attr_t attr);
-/* A vertical line of n cells at y,x (ACS or '|'). */
-void draw_vline(WINDOW *win, int y, int x, int n, attr_t attr);
-/* One cell of a bar graph/sparkline for level 0..8 (eighths): block characters in UTF-8
- * locales, ASCII " ..:-=+*#" otherwise. */
-const char *draw_spark_cell(int level, bool utf8);
 
 /* Column tables (columns.c): a list's columns are a table of these, htop-like, so adding a
  * column is one entry. */

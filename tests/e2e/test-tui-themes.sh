@@ -5,7 +5,7 @@
 # xterm); mono, NO_COLOR=1 and a terminal without colours draw no colour at all but keep
 # selection and header readable (reverse); T switches themes at run time; a broken theme
 # file falls back to default with a one-line status message naming file, line and field;
-# the config file sets the theme and a key binding and warns about an unknown setting with
+# the config file sets the theme and key bindings (help and the F-key bar follow) and warns about an unknown setting with
 # its line number; --theme overrides the config; a C locale gets ASCII state symbols;
 # resizing to 40x12 and back keeps the screen whole.
 set -u
@@ -64,17 +64,19 @@ has_sgr 1 37 "default header fg"
 has_sgr 1 44 "default header bg"
 has_sgr 1 1 "default header bold"
 has_sgr 30 46 "default hint key bg"
-has_sgr 3 7 "default selection (reverse)"
+has_sgr 4 7 "default selection (reverse)"
 
 # ---- dark on xterm-256color: the numbers of themes/dark.theme ----
 grep -qE '^header +231 +24 +bold' "$SRC/themes/dark.theme" || e2e_fail "dark.theme header line changed"
 start_vm TERM=xterm-256color -- --theme dark
 has_sgr 1 '38;5;231' "dark header fg"
 has_sgr 1 '48;5;24' "dark header bg"
-has_sgr 2 '48;5;237' "dark column header bg"
-has_sgr 3 '48;5;31' "dark selected row bg"
-has_sgr 4 '48;5;234' "dark normal bg"
-has_sgr 4 '38;5;244' "dark shut off state"
+has_sgr 2 '48;5;24' "dark active tab"
+has_sgr 2 '48;5;236' "dark other tab"
+has_sgr 3 '48;5;237' "dark column header bg"
+has_sgr 4 '48;5;31' "dark selected row bg"
+has_sgr 5 '48;5;234' "dark normal bg"
+has_sgr 5 '38;5;244' "dark shut off state"
 has_sgr 30 '48;5;110' "dark hint key bg"
 
 # ---- dark on xterm (8 colours): each number drawn as the nearest of the 8 ----
@@ -84,29 +86,29 @@ start_vm TERM=xterm -- --theme dark
 no_256 "dark on xterm"
 has_sgr 1 37 "dark header fg on 8 colours"
 has_sgr 1 46 "dark header bg on 8 colours"
-has_sgr 4 40 "dark normal bg on 8 colours"
-has_sgr 4 37 "dark normal fg on 8 colours"
+has_sgr 5 40 "dark normal bg on 8 colours"
+has_sgr 5 37 "dark normal fg on 8 colours"
 
 # ---- light on xterm-256color ----
 start_vm TERM=xterm-256color -- --theme light
 has_sgr 1 '48;5;25' "light header bg"
-has_sgr 4 '48;5;255' "light normal bg"
-has_sgr 4 '38;5;235' "light normal fg"
+has_sgr 5 '48;5;255' "light normal bg"
+has_sgr 5 '38;5;235' "light normal fg"
 
 # ---- mono, NO_COLOR and a terminal without colours: attributes only ----
 start_vm TERM=xterm-256color -- --theme mono
 no_colour "mono theme"
 has_sgr 1 7 "mono header reverse"
-has_sgr 3 7 "mono selection reverse"
+has_sgr 4 7 "mono selection reverse"
 start_vm TERM=xterm-256color NO_COLOR=1 -- --theme dark
 e2e_wait 'vmdeck +test:///default'
 no_colour "NO_COLOR=1"
 has_sgr 1 7 "NO_COLOR header reverse"
-has_sgr 3 7 "NO_COLOR selection reverse"
+has_sgr 4 7 "NO_COLOR selection reverse"
 has_sgr 30 7 "NO_COLOR hint keys reverse"
 start_vm TERM=vt100 -- --theme default
 no_colour "vt100 (no colours)"
-has_sgr 3 7 "vt100 selection reverse"
+has_sgr 4 7 "vt100 selection reverse"
 
 # ---- T switches at run time: default -> light -> mono -> dark -> default ----
 start_vm TERM=xterm-256color -- --theme default
@@ -114,7 +116,7 @@ has_sgr 1 44 "before T"
 e2e_keys T
 e2e_wait 'theme light'
 has_sgr 1 '48;5;25' "T to light: header"
-has_sgr 4 '48;5;255' "T to light: normal rows"
+has_sgr 5 '48;5;255' "T to light: normal rows"
 e2e_keys T
 e2e_wait 'theme mono'
 no_colour "T to mono"
@@ -152,15 +154,17 @@ cat >"$XDG_CONFIG_HOME/vmdeck/config" <<'EOF'
 theme = dark
 fancy = yes
 bind start = x
+bind refresh = F7
 EOF
 start_vm TERM=xterm-256color --
 e2e_wait "config .*/vmdeck/config:3: unknown setting 'fancy'"
 has_sgr 1 '48;5;24' "theme from the config file"
-e2e_has ' x Start ' "hint bar shows the bound key"
+e2e_has 'F7Refresh' "the F-key bar shows the bound key"
+e2e_screen | grep -q 'F5Refresh' && e2e_fail "F5 still shown for refresh after bind refresh = F7"
 e2e_keys j x   # (j, not End: tmux sends End as tmux-256color spells it)
 e2e_wait "Domain 'test2' started"
 e2e_keys '?'
-e2e_wait '^ Domain list'
+e2e_wait '^ Domain and network lists'
 e2e_has '^   x +start the domain' "help shows the bound key"
 e2e_keys Escape
 start_vm TERM=xterm-256color -- --theme light
