@@ -18,6 +18,7 @@ enum {
     LIST_SPLIT_SIDE_COLS = 140, /* from this width the split is side by side */
     LIST_SPLIT_MIN_ROWS = 14,   /* below this body height a stacked split shows the list only */
     LIST_FILTER_MAX = 127,
+    LIST_TABS_FULL_COLS = 60,   /* narrower: "Dom" and "Net" tab labels, room for the filter */
 };
 
 /* ---- domain cells ---- */
@@ -519,11 +520,13 @@ void view_list_split_toggle(struct tui *tui)
 static void view_list_draw_tabs(struct tui *tui, WINDOW *w)
 {
     static const char *const names[LIST_TAB_COUNT] = {"Domains", "Networks"};
+    static const char *const short_names[LIST_TAB_COUNT] = {"Dom", "Net"};
     size_t counts[LIST_TAB_COUNT] = {tui->ndomains, tui->nnetworks};
     int cols = getmaxx(w), x = 1;
     for (int t = 0; t < LIST_TAB_COUNT; t++) {
         char label[64];
-        snprintf(label, sizeof(label), " %s (%zu) ", names[t], counts[t]);
+        snprintf(label, sizeof(label), " %s (%zu) ",
+                 cols < LIST_TABS_FULL_COLS ? short_names[t] : names[t], counts[t]);
         attr_t a = draw_attr(t == (int)tui->tab ? DRAW_TAB_ACTIVE : DRAW_TAB);
         tui->tab_x[t] = x;
         tui->tab_w[t] = draw_text(w, 0, x, cols - x, label, a);
@@ -531,16 +534,21 @@ static void view_list_draw_tabs(struct tui *tui, WINDOW *w)
     }
     const struct list_state *ls = &tui->lists[tui->tab];
     const struct column_table *t = view_list_table(tui->tab);
-    char filter[200] = "", right[300];
+    char filter[200] = "", sort[96], both[300];
     if (ls->filter_editing || ls->filter[0])
-        snprintf(filter, sizeof(filter), "filter: %s%s  ", ls->filter,
+        snprintf(filter, sizeof(filter), "filter: %s%s ", ls->filter,
                  ls->filter_editing ? "_" : "");
-    snprintf(right, sizeof(right), "%ssort: %s %s ", filter, t->cols[ls->sort_col].title,
+    snprintf(sort, sizeof(sort), "sort: %s %s ", t->cols[ls->sort_col].title,
              ls->sort_desc ? (tui->utf8 ? "\u25bc" : "v") : (tui->utf8 ? "\u25b2" : "^"));
+    snprintf(both, sizeof(both), "%s%s%s", filter, filter[0] ? " " : "", sort);
+    /* Narrow: the filter (what hides rows) matters more than the sort column. */
+    const char *right = both;
+    if (draw_width(both) > cols - x - 1)
+        right = filter[0] ? filter : sort;
     int rw = draw_width(right);
     int rx = cols - rw > x + 1 ? cols - rw : x + 1;
     draw_text(w, 0, rx, cols - rx, right,
-              ls->filter[0] || ls->filter_editing ? draw_attr(DRAW_FILTER) : A_NORMAL);
+              filter[0] ? draw_attr(DRAW_FILTER) : A_NORMAL);
 }
 
 /* Draw the shown list into w (tab line, titles, rows); returns whether a stats column with a
