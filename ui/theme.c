@@ -354,13 +354,17 @@ int theme_load(struct theme *t, const char *name, struct vmerr *err)
     return theme_parse(t, b->text, name, err);
 }
 
-/* The colour depth for this terminal (see ui.h); starts curses colours when there are any. */
+/* The colour depth for this terminal (see ui.h); starts curses colours whenever the terminal
+ * has them. */
 enum theme_depth theme_terminal_depth(void)
 {
-    const char *no_color = getenv("NO_COLOR");
-    if ((no_color && no_color[0]) || !has_colors() || start_color() == ERR)
+    if (!has_colors() || start_color() == ERR) /* started even for NO_COLOR: alloc_pair
+                                                  crashes in a curses without colours */
         return THEME_DEPTH_MONO;
     use_default_colors();
+    const char *no_color = getenv("NO_COLOR");
+    if (no_color && no_color[0])
+        return THEME_DEPTH_MONO;
     if (COLORS >= 256)
         return THEME_DEPTH_256;
     if (COLORS >= 16)
@@ -423,6 +427,12 @@ void theme_set_option(const char *name)
 const char *theme_current(void)
 {
     return theme_cur.name;
+}
+
+/* True when colours may be drawn at all. */
+bool theme_has_colours(void)
+{
+    return theme_depth_cur != THEME_DEPTH_MONO;
 }
 
 /* Choose the colour mode and load the start-up theme (see ui.h). */

@@ -547,6 +547,9 @@ int theme_switch(struct tui *tui, const char *name, struct vmerr *err);
 void theme_cycle(struct tui *tui);
 /* Name of the theme in use. */
 const char *theme_current(void);
+/* True when colours may be drawn at all (colour terminal, NO_COLOR unset); the console
+ * view keeps the guest's colours only then. */
+bool theme_has_colours(void);
 /* --theme NAME from the command line: overrides the config file's theme. */
 void theme_set_option(const char *name);
 

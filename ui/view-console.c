@@ -327,7 +327,7 @@ static void console_draw_cell(struct console *c, WINDOW *w, int row, int col)
     if (cell.attrs.blink)
         a |= A_BLINK;
     int pair = 0;
-    if (has_colors()) {
+    if (theme_has_colours()) { /* not with NO_COLOR or a terminal without colours */
         int fg = console_colour(c, &cell.fg, true), bg = console_colour(c, &cell.bg, false);
         if (fg != -1 || bg != -1) {
             pair = alloc_pair(fg, bg);
