@@ -24,6 +24,8 @@ struct test_driver_domain {
     struct domain_def *live;
     enum engine_domain_state state;
     struct timespec started; /* CLOCK_REALTIME of the start (running domains) */
+    struct timespec paused_since; /* CLOCK_REALTIME of the pause; 0: since the start */
+    double paused_total;          /* seconds spent paused before, since the start */
     struct test_driver_domain *next;
 };
 
@@ -150,6 +152,23 @@ static void test_driver_live_setup(struct test_driver_domain *d)
         if (d->live->graphics[i].type == DOMAIN_GRAPHICS_VNC && d->live->graphics[i].port < 0)
             d->live->graphics[i].port = 5900 + d->live->id;
     clock_gettime(CLOCK_REALTIME, &d->started);
+    d->paused_since = (struct timespec){0, 0};
+    d->paused_total = 0;
+}
+
+/* Seconds from a to b. */
+static double test_driver_seconds(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Seconds of the current pause up to now (a domain loaded paused: since its start). */
+static double test_driver_pause_now(const struct test_driver_domain *d,
+                                    const struct timespec *now)
+{
+    if (d->state != ENGINE_DOMAIN_PAUSED)
+        return 0;
+    return test_driver_seconds(d->paused_since.tv_sec ? &d->paused_since : &d->started, now);
 }
 
 /* Build test:///default's state from the XML above with the real parser. */
@@ -559,8 +578,13 @@ static int test_driver_set_paused(struct engine_conn *conn, const char *name, bo
         rc = vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is already paused", name);
     else if (d && !pause && d->state != ENGINE_DOMAIN_PAUSED)
         rc = vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is not paused", name);
-    else if (d)
+    else if (d) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        d->paused_total += test_driver_pause_now(d, &now); /* resuming: the pause ends */
+        d->paused_since = now;
         d->state = pause ? ENGINE_DOMAIN_PAUSED : ENGINE_DOMAIN_RUNNING;
+    }
     pthread_mutex_unlock(&test_driver_lock);
     return rc;
 }
@@ -610,7 +634,8 @@ static char *test_driver_domain_console_path(struct engine_conn *conn, const cha
     return NULL;
 }
 
-/* Simulated counters of a running domain, like libvirt's test driver: CPU time follows a
+/* Simulated counters of an active domain, like libvirt's test driver, over its time spent
+ * running (paused time does not count): CPU time follows a
  * load that swings between 10% and 90% of one host CPU with a 63 s period (busy at
  * 0.5 + 0.4 sin(t/10) CPUs, integrated), disks read 1 MiB/s and write 256 KiB/s, NICs
  * receive 64 KiB/s and send 16 KiB/s, all counted from the domain's start. */
@@ -627,8 +652,9 @@ static int test_driver_domain_stats(struct engine_conn *conn, const char *name,
     struct timespec now, mono;
     clock_gettime(CLOCK_REALTIME, &now);
     clock_gettime(CLOCK_MONOTONIC, &mono);
-    double t = (double)(now.tv_sec - d->started.tv_sec) +
-               (double)(now.tv_nsec - d->started.tv_nsec) / 1e9;
+    /* Only time running counts: a paused guest uses no CPU and does no I/O. */
+    double t = test_driver_seconds(&d->started, &now) - d->paused_total -
+               test_driver_pause_now(d, &now);
     if (t < 0)
         t = 0;
     memset(out, 0, sizeof(*out));

@@ -111,6 +111,7 @@ e2e_has '^ +web .* 00:00:[0-9][0-9] ' "web's uptime"
 # CPU sparkline: a sample a second for the running domains on screen.
 e2e_wait '^ +web .*[▁▂▃▄▅▆▇█]{2,} +[0-9]+%'
 e2e_wait '^ +mail .*[▁▂▃▄▅▆▇█]{2,} +[0-9]+%'
+e2e_wait '^ +db +2 +‖ paused .*[▁▂▃▄▅▆▇█]{2,} +0% ' # paused: no CPU
 
 # ---- sort by every column: > and F6 step, I inverts, < steps back ----
 e2e_keys '>'
