@@ -114,6 +114,73 @@ int cmd_network_autostart(struct cmd_ctx *ctx, struct vmerr *err);
 void cmd_network_autostart_report(void *opaque, const char *name, bool already,
                                   const struct vmerr *err);
 
+/* ---- One-line editor: the `:` command line, searches, typed confirmations (cmdline.c) ---- */
+
+#define CMDLINE_MAX 1024
+#define CMDLINE_HISTORY 100
+
+/* What the line is being edited for. */
+enum cmdline_mode {
+    CMDLINE_OFF = 0,
+    CMDLINE_COMMAND, /* `:` verb line */
+    CMDLINE_SEARCH,  /* the pager's `/` */
+    CMDLINE_CONFIRM, /* type a name to confirm */
+};
+
+/* What cmdline_key tells its caller. */
+enum cmdline_result {
+    CMDLINE_EDITING,  /* the line changed (or not); keep going */
+    CMDLINE_RUN,      /* Enter */
+    CMDLINE_CANCEL,   /* Esc, Ctrl-C, Backspace on an empty line */
+    CMDLINE_COMPLETE, /* Tab */
+};
+
+/* A line being edited, with its history of run lines. */
+struct cmdline {
+    enum cmdline_mode mode;
+    char prompt[300];          /* drawn before the text: ":", "/", a question */
+    char buf[CMDLINE_MAX];     /* UTF-8 text */
+    size_t len, cur;           /* length and cursor, in bytes (on character boundaries) */
+    char *history[CMDLINE_HISTORY];
+    size_t nhistory, hpos;     /* hpos == nhistory: the line being typed */
+    char saved[CMDLINE_MAX];   /* the line being typed while Up/Down browse the history */
+    char candidates[1024];     /* completion candidates to show ("" when none) */
+};
+
+/* A line split into words. */
+struct cmdline_words {
+    int argc;
+    char **argv; /* NULL-terminated */
+    size_t cap;
+    bool trailing_blank; /* the line ends in a blank (a new word has begun) */
+};
+
+/* names(opaque, kind, i): the i-th domain or network name for completion, NULL past the
+ * end. */
+typedef const char *(*cmdline_names_fn)(void *opaque, enum cmd_word kind, size_t i);
+
+/* Start editing an empty line after prompt. */
+void cmdline_open(struct cmdline *cl, enum cmdline_mode mode, const char *prompt);
+/* Stop editing (the history stays). */
+void cmdline_close(struct cmdline *cl);
+/* Free the history. */
+void cmdline_free(struct cmdline *cl);
+/* Replace the whole line with text, cursor at its end. */
+void cmdline_set(struct cmdline *cl, const char *text);
+/* Insert len bytes of s at the cursor. */
+void cmdline_insert(struct cmdline *cl, const char *s, size_t len);
+/* Feed one keystroke (is_key: a KEY_* code): editing keys, Up/Down history. */
+enum cmdline_result cmdline_key(struct cmdline *cl, wint_t ch, bool is_key);
+/* Remember a line that was run. */
+void cmdline_history_add(struct cmdline *cl, const char *line);
+/* Tab: complete the word before the cursor (verbs, options, names of the right kind);
+ * returns the number of matches; several are listed in cl->candidates. */
+size_t cmdline_complete(struct cmdline *cl, cmdline_names_fn names, void *opaque);
+/* Split a line into words ('...', "..." and backslash quote); -1 with err on an open quote. */
+int cmdline_split(const char *line, struct cmdline_words *w, struct vmerr *err);
+/* Free what cmdline_split made. */
+void cmdline_words_free(struct cmdline_words *w);
+
 /* ---- TUI ---- */
 
 /* The views; each has its own file (view-*.c). Used as bits in key table masks. */
