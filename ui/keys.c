@@ -16,6 +16,7 @@
 #define DT TUI_VIEW_DETAILS
 #define H TUI_VIEW_HELP
 #define C TUI_VIEW_CONSOLE
+#define PG TUI_VIEW_PAGER
 
 /* Control characters as get_wch returns them. */
 enum {
@@ -39,16 +40,21 @@ struct keys_binding {
 
 /* Every key, in the order help lists them. The first match for (key, view) wins. */
 static const struct keys_binding keys_defaults[] = {
-    {KEY_UP, true, "Up", L | DT | H, NULL, "move up / scroll up", actions_up},
-    {'k', false, "k", L | DT | H, NULL, "move up / scroll up", actions_up},
-    {KEY_DOWN, true, "Down", L | DT | H, NULL, "move down / scroll down", actions_down},
-    {'j', false, "j", L | DT | H, NULL, "move down / scroll down", actions_down},
-    {KEY_PPAGE, true, "PgUp", L | DT | H, NULL, "one page up", actions_page_up},
-    {KEY_NPAGE, true, "PgDn", L | DT | H, NULL, "one page down", actions_page_down},
-    {KEY_HOME, true, "Home", L | DT | H, NULL, "first domain / top", actions_home},
-    {KEY_END, true, "End", L | DT | H, NULL, "last domain / bottom", actions_end},
-    {KEY_LEFT, true, "Left", DT, NULL, "scroll the XML left", actions_left},
-    {KEY_RIGHT, true, "Right", DT, NULL, "scroll the XML right", actions_right},
+    {KEY_UP, true, "Up", L | DT | H | PG, NULL, "move up / scroll up", actions_up},
+    {'k', false, "k", L | DT | H | PG, NULL, "move up / scroll up", actions_up},
+    {KEY_DOWN, true, "Down", L | DT | H | PG, NULL, "move down / scroll down", actions_down},
+    {'j', false, "j", L | DT | H | PG, NULL, "move down / scroll down", actions_down},
+    {KEY_PPAGE, true, "PgUp", L | DT | H | PG, NULL, "one page up", actions_page_up},
+    {KEY_NPAGE, true, "PgDn", L | DT | H | PG, NULL, "one page down", actions_page_down},
+    {KEY_HOME, true, "Home", L | DT | H | PG, NULL, "first domain / top", actions_home},
+    {KEY_END, true, "End", L | DT | H | PG, NULL, "last domain / bottom", actions_end},
+    {KEY_LEFT, true, "Left", DT | PG, NULL, "scroll the XML / the text left", actions_left},
+    {KEY_RIGHT, true, "Right", DT | PG, NULL, "scroll the XML / the text right", actions_right},
+    {' ', false, "Space", PG, NULL, "one page down", actions_page_down},
+    {'/', false, "/", PG, "Search", "search the text (Enter: first match from the top line)",
+     actions_search},
+    {'n', false, "n", PG, "Next", "next match", actions_search_next},
+    {'N', false, "N", PG, "Prev", "previous match", actions_search_prev},
     {KEYS_ENTER, false, "Enter", L, "Details",
      "details, live graphs and XML of the selected domain or network", view_list_open_details},
     /* lists: tabs, sort, filter, split, mouse (view-list.c, mouse.c) */
@@ -68,28 +74,40 @@ static const struct keys_binding keys_defaults[] = {
     {'v', false, "v", L, NULL, "split: details of the selection beside or below the list",
      view_list_split_toggle},
     {KEY_MOUSE, true, "Mouse", L | DT | H, NULL,
-     "click selects (or switches tabs), double-click opens details, wheel scrolls",
-     mouse_handle},
-    {'s', false, "s", L | DT, "Start", "start the domain", actions_start},
-    {'S', false, "S", L | DT, "Shutdown", "shut the domain down (ACPI power button)",
+     "click selects (or switches tabs), double-click opens details, wheel scrolls", mouse_handle},
+    {'s', false, "s", L | DT, "Start", "start the domain (Networks list: the network)",
+     actions_start},
+    {'S', false, "S", L | DT, "Shutdown",
+     "shut the domain down (ACPI), spinner until it is off, Esc stops waiting; network: stop",
      actions_shutdown},
-    {'D', false, "D", L | DT, "Destroy", "destroy (kill) the domain, asks y/N first",
-     actions_destroy},
+    {'D', false, "D", L | DT, "Destroy",
+     "destroy (kill) the domain / stop the network, asks y/N first", actions_destroy},
     {'p', false, "p", L | DT, "Pause", "pause a running domain, resume a paused one",
      actions_pause},
     {'r', false, "r", L | DT, "Reboot", "reboot the domain", actions_reboot},
     {'c', false, "c", L | DT, "Console", "attach the domain's serial console", actions_console},
+    {'u', false, "u", L | DT, NULL,
+     "undefine the domain or network (asks y/N; a running domain: type its name)",
+     actions_undefine},
+    {'x', false, "x", L | DT, NULL, "the domain's or network's XML in the pager (dumpxml)",
+     actions_dumpxml},
+    {':', false, ":", L | DT | PG, NULL,
+     "command line: any vmdeck verb (:start web1, :dumpxml web1); Tab completes", actions_command},
+    {KEY_F(2), true, "F2", L | DT | PG, NULL, "command line (as :)", actions_command},
+    {KEY_F(7), true, "F7", PG, "Search", "search the text (as /)", actions_search},
+    {KEY_F(3), true, "F3", PG, "Back", "back to the previous view", actions_back},
     {'?', false, "?", L | DT, "Help", "this help", actions_help},
     {KEY_F(1), true, "F1", L | DT, "Help", "this help", actions_help},
     {KEY_F(5), true, "F5", L | DT, "Refresh", "re-read the domain and network lists",
      actions_refresh},
-    {KEYS_CTRL_L, false, "Ctrl-L", L | DT | H, NULL, "redraw the screen", actions_redraw},
+    {KEYS_CTRL_L, false, "Ctrl-L", L | DT | H | PG, NULL, "redraw the screen", actions_redraw},
     {'T', false, "T", L | DT | H, NULL, "next colour theme (doc/themes.md)", theme_cycle},
     {'q', false, "q", L, "Quit", "quit vmdeck", actions_quit},
-    {KEY_F(10), true, "F10", L | DT | H, "Quit", "quit vmdeck", actions_quit},
-    {KEYS_CTRL_C, false, "Ctrl-C", L | DT | H, NULL, "quit vmdeck", actions_quit},
-    {'q', false, "q", DT | H, "Back", "back to the previous view", actions_back},
-    {KEYS_ESC, false, "Esc", DT | H, NULL, "back to the previous view", actions_back},
+    {KEY_F(10), true, "F10", L | DT | H | PG, "Quit", "quit vmdeck", actions_quit},
+    {KEYS_CTRL_C, false, "Ctrl-C", L | DT | H | PG, NULL, "quit vmdeck", actions_quit},
+    {'q', false, "q", DT | H | PG, "Back", "back to the previous view", actions_back},
+    {KEYS_ESC, false, "Esc", DT | H | PG, NULL,
+     "back to the previous view (stops waiting while a spinner shows)", actions_back},
     {'?', false, "?", H, NULL, "close this help", actions_back},
     {KEYS_CTRL_RBRACKET, false, "Ctrl-]", C, "detach",
      "detach from the console (every other key goes to the guest)", actions_detach},
@@ -138,6 +156,12 @@ static const struct {
     {"quit", actions_quit},
     {"back", actions_back},
     {"detach", actions_detach},
+    {"undefine", actions_undefine},
+    {"dump-xml", actions_dumpxml},
+    {"command", actions_command},
+    {"search", actions_search},
+    {"search-next", actions_search_next},
+    {"search-prev", actions_search_prev},
 };
 
 #define KEYS_ACTIONS (sizeof(keys_actions) / sizeof(keys_actions[0]))
@@ -149,24 +173,12 @@ static const struct {
     wint_t code;
     bool is_key;
 } keys_names[] = {
-    {"Enter", KEYS_ENTER, false},
-    {"Esc", KEYS_ESC, false},
-    {"Escape", KEYS_ESC, false},
-    {"Tab", '\t', false},
-    {"Space", ' ', false},
-    {"Up", KEY_UP, true},
-    {"Down", KEY_DOWN, true},
-    {"Left", KEY_LEFT, true},
-    {"Right", KEY_RIGHT, true},
-    {"PgUp", KEY_PPAGE, true},
-    {"PageUp", KEY_PPAGE, true},
-    {"PgDn", KEY_NPAGE, true},
-    {"PageDown", KEY_NPAGE, true},
-    {"Home", KEY_HOME, true},
-    {"End", KEY_END, true},
-    {"Insert", KEY_IC, true},
-    {"Delete", KEY_DC, true},
-    {"Backspace", KEY_BACKSPACE, true},
+    {"Enter", KEYS_ENTER, false},  {"Esc", KEYS_ESC, false},    {"Escape", KEYS_ESC, false},
+    {"Tab", '\t', false},          {"Space", ' ', false},       {"Up", KEY_UP, true},
+    {"Down", KEY_DOWN, true},      {"Left", KEY_LEFT, true},    {"Right", KEY_RIGHT, true},
+    {"PgUp", KEY_PPAGE, true},     {"PageUp", KEY_PPAGE, true}, {"PgDn", KEY_NPAGE, true},
+    {"PageDown", KEY_NPAGE, true}, {"Home", KEY_HOME, true},    {"End", KEY_END, true},
+    {"Insert", KEY_IC, true},      {"Delete", KEY_DC, true},    {"Backspace", KEY_BACKSPACE, true},
     {"BTab", KEY_BTAB, true},
 };
 
@@ -196,6 +208,7 @@ static const struct {
     {TUI_VIEW_DETAILS, "Details"},
     {TUI_VIEW_HELP, "Help"},
     {TUI_VIEW_CONSOLE, "Console"},
+    {TUI_VIEW_PAGER, "Pager (dumpxml and long command output)"},
 };
 
 #define KEYS_SECTIONS (sizeof(keys_sections) / sizeof(keys_sections[0]))
@@ -216,6 +229,8 @@ void keys_dispatch(struct tui *tui, wint_t ch, bool is_key)
 {
     if (status_prompt_key(tui, ch, is_key))
         return;
+    if (cmdline_tui_key(tui, ch, is_key))
+        return;
     if (tui->view != TUI_VIEW_CONSOLE) {
         if ((is_key && ch == KEY_ENTER) || (!is_key && ch == L'\n')) {
             ch = KEYS_ENTER;
@@ -224,6 +239,10 @@ void keys_dispatch(struct tui *tui, wint_t ch, bool is_key)
     }
     if (view_list_filter_key(tui, ch, is_key))
         return;
+    if (!is_key && ch == KEYS_ESC && tui->view != TUI_VIEW_CONSOLE && progress_active(tui)) {
+        progress_stop(tui); /* Esc stops waiting; the operation goes on */
+        return;
+    }
     const struct keys_binding *b = keys_find(ch, is_key, tui->view);
     if (b) {
         b->fn(tui);
@@ -246,13 +265,17 @@ void keys_draw_hints(struct tui *tui)
     WINDOW *w = tui->hints;
     if (!w)
         return;
+    if (tui->cmdline.mode != CMDLINE_OFF) {
+        cmdline_tui_draw_hints(tui);
+        return;
+    }
     keys_init();
     int width = getmaxx(w);
     draw_blank_line(w, 0, draw_attr(DRAW_HINT_TEXT));
     bool fkeys = false;
     for (size_t i = 0; i < keys_count; i++)
-        fkeys |= keys_table[i].hint && (keys_table[i].views & tui->view) &&
-                 keys_is_fkey(&keys_table[i]);
+        fkeys |=
+            keys_table[i].hint && (keys_table[i].views & tui->view) && keys_is_fkey(&keys_table[i]);
     int x = 0;
     for (int f = 1; f <= 12 || !fkeys; f++) {
         for (size_t i = 0; i < keys_count && x < width; i++) {
@@ -408,8 +431,8 @@ int keys_bind(const char *action, const char *keys, struct vmerr *err)
         for (size_t i = 0; i < KEYS_ACTIONS && off < sizeof(names); i++)
             off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", i ? " " : "",
                                     keys_actions[i].name);
-        return vmerr_set(err, VMERR_INVALID_ARG, "bind: unknown action '%s' (actions: %s)",
-                         action, names);
+        return vmerr_set(err, VMERR_INVALID_ARG, "bind: unknown action '%s' (actions: %s)", action,
+                         names);
     }
     struct {
         wint_t code;
@@ -443,8 +466,7 @@ int keys_bind(const char *action, const char *keys, struct vmerr *err)
             views |= keys_table[i].views;
         }
     if (first == keys_count)
-        return vmerr_set(err, VMERR_INVALID_ARG, "bind: action '%s' has no key to replace",
-                         action);
+        return vmerr_set(err, VMERR_INVALID_ARG, "bind: action '%s' has no key to replace", action);
     if (keys_count + nwant > sizeof(keys_table) / sizeof(keys_table[0]))
         return vmerr_set(err, VMERR_INVALID_ARG, "bind %s: the key table is full", action);
     struct keys_binding tmpl = keys_table[first];
@@ -491,7 +513,7 @@ const char *keys_bound(const char *action, enum tui_view view, char *buf, size_t
         buf[0] = '\0';
     for (size_t i = 0; fn && i < keys_count && off < len; i++)
         if (keys_table[i].fn == fn && (keys_table[i].views & view))
-            off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "",
-                                    keys_table[i].name);
+            off +=
+                (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "", keys_table[i].name);
     return buf;
 }

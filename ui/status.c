@@ -1,7 +1,8 @@
 /* status: the status line above the hint bar. Results and engine errors flow in as one line
- * (status_set, status_error) and expire after a few seconds (the only timer the event loop
- * ever waits on); a yes/no prompt (status_prompt) takes the line over until it is answered
- * and consumes the next key. */
+ * (status_set, status_error) and expire after a few seconds; a yes/no prompt (status_prompt)
+ * takes the line over until it is answered and consumes the next key ('y' runs the action,
+ * anything else declines and says nothing was changed). While the line editor is open
+ * (cmdline-run.c) or a spinner runs (progress.c) they draw the line instead. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,6 +74,14 @@ void status_draw(struct tui *tui)
         draw_text(w, 0, 1, getmaxx(w) - 1, tui->prompt_text, draw_attr(DRAW_PROMPT));
         return;
     }
+    if (tui->cmdline.mode != CMDLINE_OFF) {
+        cmdline_tui_draw(tui);
+        return;
+    }
+    if (progress_shown(tui)) {
+        progress_draw(tui);
+        return;
+    }
     draw_blank_line(w, 0, A_NORMAL);
     if (!tui->status_shown)
         return;
@@ -128,7 +137,7 @@ bool status_prompt_key(struct tui *tui, wint_t ch, bool is_key)
         snprintf(name, sizeof(name), "%s", tui->prompt_name);
         tui->prompt_yes(tui, name);
     } else {
-        status_set(tui, false, "Cancelled");
+        status_set(tui, false, "Cancelled: '%s' was left as it was", tui->prompt_name);
     }
     return true;
 }

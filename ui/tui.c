@@ -39,6 +39,7 @@ static const struct {
 } tui_timers[] = {
     {status_timeout_ms, status_tick},
     {sampler_timeout_ms, sampler_tick}, /* stats, once a second while shown */
+    {progress_timeout_ms, progress_tick},
 };
 
 /* Header titles per view. */
@@ -50,6 +51,7 @@ static const struct {
     {TUI_VIEW_DETAILS, "details"},
     {TUI_VIEW_HELP, "help"},
     {TUI_VIEW_CONSOLE, "console"},
+    {TUI_VIEW_PAGER, "pager"},
 };
 
 /* Switch views, marking what must be redrawn. */
@@ -111,6 +113,8 @@ static void tui_draw_header(struct tui *tui)
         what = tui->details_name;
     else if (tui->view == TUI_VIEW_CONSOLE)
         what = view_console_name(tui);
+    else if (tui->view == TUI_VIEW_PAGER)
+        what = view_pager_title(tui);
     char left[700];
     snprintf(left, sizeof(left), " vmdeck  %s  | %s%s%s", engine_uri(tui->conn), title,
              what[0] ? ": " : "", what);
@@ -162,6 +166,8 @@ static void tui_pass(struct tui *tui)
                 view_list_draw(tui);
             else if (tui->view == TUI_VIEW_DETAILS)
                 view_details_draw(tui);
+            else if (tui->view == TUI_VIEW_PAGER)
+                view_pager_draw(tui);
             else
                 view_help_draw(tui);
         }
@@ -264,7 +270,7 @@ static void tui_loop(struct tui *tui, int sigfd)
 {
     while (!tui->quit) {
         tui_pass(tui);
-        struct pollfd pfd[4];
+        struct pollfd pfd[5];
         int n = 0;
         pfd[n++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
         pfd[n++] = (struct pollfd){.fd = sigfd, .events = POLLIN};
@@ -278,6 +284,11 @@ static void tui_loop(struct tui *tui, int sigfd)
         if (cfd >= 0) {
             ci = n;
             pfd[n++] = (struct pollfd){.fd = cfd, .events = cev};
+        }
+        int jfd = progress_fd(tui), ji = -1; /* a job's pipe (progress.c) */
+        if (jfd >= 0) {
+            ji = n;
+            pfd[n++] = (struct pollfd){.fd = jfd, .events = POLLIN};
         }
         int r = poll(pfd, (nfds_t)n, tui_next_timeout_ms(tui));
         if (r < 0 && errno != EINTR) {
@@ -294,6 +305,8 @@ static void tui_loop(struct tui *tui, int sigfd)
             }
             if (ci >= 0 && pfd[ci].revents)
                 view_console_io(tui, pfd[ci].revents);
+            if (ji >= 0 && pfd[ji].revents)
+                progress_io(tui);
             if (pfd[0].revents & POLLIN)
                 tui_read_keys(tui);
             else if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
@@ -365,6 +378,9 @@ int tui_run(struct engine_conn *conn, const char *name, int console_fd, struct v
 
     view_console_close(tui, NULL);
     view_details_close(tui);
+    view_pager_close(tui);
+    cmdline_free(&tui->cmdline);
+    progress_free(tui);
     free(tui->domains);
     free(tui->networks);
     for (int t = 0; t < LIST_TAB_COUNT; t++)

@@ -189,6 +189,7 @@ enum tui_view {
     TUI_VIEW_DETAILS = 1 << 1,
     TUI_VIEW_HELP = 1 << 2,
     TUI_VIEW_CONSOLE = 1 << 3,
+    TUI_VIEW_PAGER = 1 << 4,
 };
 
 /* Dirty flags, checked once per loop pass. */
@@ -231,6 +232,7 @@ struct mouse_state {
 
 struct sampler;
 struct console;
+struct progress;
 
 /* The whole TUI state; one instance lives in tui_run. */
 struct tui {
@@ -285,6 +287,22 @@ struct tui {
 
     /* console (view-console.c) */
     struct console *console;
+
+    /* pager (view-pager.c) */
+    char pager_title[300];
+    char **pager_lines;
+    size_t pager_nlines, pager_top, pager_left;
+    char pager_search[256];
+    long pager_match; /* line of the last match, -1 when none */
+    enum tui_view pager_back;
+
+    /* the `:` command line and typed confirmations (cmdline.c, cmdline-run.c) */
+    struct cmdline cmdline;
+    void (*cmdline_done)(struct tui *tui, const char *line);
+    char confirm_name[ENGINE_NAME_MAX]; /* the name a CMDLINE_CONFIRM line must match */
+
+    /* an operation in progress (progress.c); NULL when none */
+    struct progress *progress;
 };
 
 /* Run the TUI on conn until the user quits; console_fd >= 0 starts in the console view of
@@ -536,6 +554,77 @@ void view_console_io(struct tui *tui, short revents);
 /* Name of the domain on the console ("" when none). */
 const char *view_console_name(struct tui *tui);
 
+/* Pager view (view-pager.c). */
+/* Show text (title in the header) in the pager; q/Esc goes back to the current view. */
+void view_pager_open(struct tui *tui, const char *title, const char *text);
+/* Leave the pager and free its text. */
+void view_pager_close(struct tui *tui);
+/* Draw the page and its position line into the body window. */
+void view_pager_draw(struct tui *tui);
+/* Scroll by delta lines. */
+void view_pager_scroll(struct tui *tui, long delta);
+/* Scroll to the top or (end) the bottom. */
+void view_pager_scroll_to(struct tui *tui, bool end);
+/* Scroll sideways by delta steps of 8 columns. */
+void view_pager_hscroll(struct tui *tui, long delta);
+/* Lines per page. */
+long view_pager_page(struct tui *tui);
+/* Search for term from the top of the page down (empty: forget the search). */
+void view_pager_search(struct tui *tui, const char *term);
+/* n (dir +1) / N (dir -1): next or previous match. */
+void view_pager_next(struct tui *tui, int dir);
+/* Title for the header. */
+const char *view_pager_title(struct tui *tui);
+
+/* The command line inside the TUI (cmdline-run.c). */
+/* Open the line editor in mode with prompt; done(tui, line) runs on Enter. */
+void cmdline_tui_open(struct tui *tui, enum cmdline_mode mode, const char *prompt,
+                      void (*done)(struct tui *tui, const char *line));
+/* Feed a key to the open line editor; false when it is closed (the key is not consumed). */
+bool cmdline_tui_key(struct tui *tui, wint_t ch, bool is_key);
+/* Draw the line editor into the status window. */
+void cmdline_tui_draw(struct tui *tui);
+/* Draw completion candidates or the editing keys into the hint bar. */
+void cmdline_tui_draw_hints(struct tui *tui);
+/* Run a command line (`start web1`) as the `:` prompt does: split, run the verb (in a
+ * child with a spinner when the connection's state is on disk), show the result in the
+ * status line or the pager. Verbs that take over the terminal switch views instead. */
+void cmdline_tui_run(struct tui *tui, const char *line);
+/* Run one verb given as words, as cmdline_tui_run does after splitting. */
+void cmdline_tui_run_words(struct tui *tui, int argc, char **argv);
+
+/* Operations in progress (progress.c). */
+/* What a finished job hands back: the verb's result, its output and error. */
+typedef void (*progress_done_fn)(struct tui *tui, const char *title, int rc, const char *out,
+                                 const struct vmerr *err);
+/* Run verb words as a job: in a child process on its own connection when the connection's
+ * state is on disk (the UI keeps running; a spinner shows after 200 ms), in this process
+ * for in-memory connections. done runs when it finishes (not if the user stopped waiting).
+ * -1 with err when another operation is still being waited for. */
+int progress_run_words(struct tui *tui, const char *title, int argc, char **argv,
+                       progress_done_fn done, struct vmerr *err);
+/* Wait in the poll loop until domain name is shut off (after an ACPI shutdown request),
+ * with a spinner; timeout_ms is how long before giving up waiting. */
+int progress_wait_shutoff(struct tui *tui, const char *name, int timeout_ms, struct vmerr *err);
+/* Whether an operation is being waited for. */
+bool progress_active(struct tui *tui);
+/* Esc: stop waiting; the operation itself continues (the status line says so). */
+void progress_stop(struct tui *tui);
+/* poll() fd of a running job (-1 when none). */
+int progress_fd(struct tui *tui);
+/* Handle poll results on the job's fd. */
+void progress_io(struct tui *tui);
+/* Milliseconds until the spinner's next frame, -1 when nothing is in progress. */
+int progress_timeout_ms(struct tui *tui);
+/* Advance the spinner, check a shutdown wait, reap finished children. */
+void progress_tick(struct tui *tui);
+/* Whether the spinner is on screen (the status line shows it then). */
+bool progress_shown(struct tui *tui);
+/* Draw the spinner line into the status window. */
+void progress_draw(struct tui *tui);
+/* At exit: stop waiting for everything (children finish on their own). */
+void progress_free(struct tui *tui);
+
 /* Status line and yes/no prompt (status.c). */
 /* Show a result (or, with error, an error) message. */
 void status_set(struct tui *tui, bool error, const char *fmt, ...)
@@ -685,6 +774,20 @@ void actions_pause(struct tui *tui);
 void actions_reboot(struct tui *tui);
 /* c: attach the serial console. */
 void actions_console(struct tui *tui);
+/* Attach the console of domain name (the `c` key, `:console NAME`). */
+void actions_console_open(struct tui *tui, const char *name);
+/* u: undefine (y/N; a running domain: type its name, then destroy + undefine). */
+void actions_undefine(struct tui *tui);
+/* x: the domain's XML in the pager. */
+void actions_dumpxml(struct tui *tui);
+/* ':': the command line. */
+void actions_command(struct tui *tui);
+/* '/' in the pager: search. */
+void actions_search(struct tui *tui);
+/* n in the pager: next match. */
+void actions_search_next(struct tui *tui);
+/* N in the pager: previous match. */
+void actions_search_prev(struct tui *tui);
 /* Ctrl-]: detach from the console. */
 void actions_detach(struct tui *tui);
 /* Up / k. */
