@@ -220,7 +220,8 @@ int progress_wait_shutoff(struct tui *tui, const char *name, int timeout_ms, str
         return -1;
     struct progress *p = progress_get(tui);
     char title[300];
-    snprintf(title, sizeof(title), "shutdown of '%s'", name);
+    snprintf(title, sizeof(title), "Domain '%.200s' is being shutdown, waiting for it to power off",
+             name);
     progress_begin(p, PROGRESS_SHUTOFF, title);
     snprintf(p->name, sizeof(p->name), "%s", name);
     p->deadline_ms = p->started_ms + timeout_ms;

@@ -136,7 +136,7 @@ wait_prompt
 e2e_keys C-]
 e2e_wait 'Name +Id +State'
 e2e_keys S
-e2e_wait "Domain 'demo' is being shutdown" 30
+e2e_wait "Domain 'demo' is (being shutdown|shut off)" 30
 e2e_wait '^ +demo +- +■ shut off' 60
 
 # ---- s again, then destroy with D + y ----

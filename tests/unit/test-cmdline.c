@@ -317,8 +317,8 @@ static void test_run_words(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_editing),  cmocka_unit_test(test_history),
-        cmocka_unit_test(test_split),    cmocka_unit_test(test_complete),
+        cmocka_unit_test(test_editing),   cmocka_unit_test(test_history),
+        cmocka_unit_test(test_split),     cmocka_unit_test(test_complete),
         cmocka_unit_test(test_run_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
