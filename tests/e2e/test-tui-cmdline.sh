@@ -25,7 +25,7 @@ e2e_wait '^:'
 e2e_has 'Enter run +Tab complete +Up/Down history' "command line hints"
 e2e_keys Escape
 e2e_wait_gone '^:'
-e2e_has 'Enter Details' "hint bar back after Esc"
+e2e_has 'F1Help' "function key bar back after Esc"
 
 # ---- Tab: verbs, then names of the right kind ----
 e2e_keys :
