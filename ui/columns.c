@@ -111,8 +111,7 @@ bool columns_match(const struct tui *tui, const struct column_table *t, const vo
 }
 
 /* Draw one cell, clipped to width, right-aligned when the column says so. */
-static void columns_cell(WINDOW *w, int y, int x, int width, bool right, const char *s,
-                         attr_t a)
+static void columns_cell(WINDOW *w, int y, int x, int width, bool right, const char *s, attr_t a)
 {
     int sw = draw_width(s);
     int pad = right && sw < width ? width - sw : 0;

@@ -64,8 +64,8 @@ static void mouse_click_list(struct tui *tui, int y, int x)
     if (!twice)
         return;
     struct vmerr err = {0};
-    const char *name = tui->tab == LIST_TAB_NETWORKS ? view_list_selected_network(tui)
-                                                     : view_list_selected(tui);
+    const char *name =
+        tui->tab == LIST_TAB_NETWORKS ? view_list_selected_network(tui) : view_list_selected(tui);
     if (!name)
         return;
     int rc = tui->tab == LIST_TAB_NETWORKS ? view_details_open_network(tui, name, &err)

@@ -162,7 +162,7 @@ void sampler_tick(struct tui *tui)
     /* The next one a period after the previous due time, not after now, so samples stay a
      * second apart whatever else wakes the loop; after a pause start afresh. */
     s->due_ms = s->due_ms && now - s->due_ms < SAMPLER_PERIOD_MS ? s->due_ms + SAMPLER_PERIOD_MS
-                                                                   : now + SAMPLER_PERIOD_MS;
+                                                                 : now + SAMPLER_PERIOD_MS;
     const char *names[SAMPLER_MAX_SHOWN];
     size_t n = 0;
     if (tui->view == TUI_VIEW_LIST)

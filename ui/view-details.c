@@ -152,14 +152,12 @@ static void view_details_domain_words(struct tui *tui, const struct domain_def *
     view_details_add(tui, 'H', "Disks", 5);
     for (size_t i = 0; i < def->ndisks; i++) {
         const struct domain_disk *d = &def->disks[i];
-        view_details_addf(tui, 'T', "  %-6s %-6s %s (%s, %s%s%s)", d->target_dev,
-                          domain_disk_device_to_string(d->device),
-                          d->source ? d->source : "(empty)",
-                          d->target_bus ? d->target_bus : "default bus",
-                          d->readonly ? "read-only" : "read-write",
-                          d->shareable ? ", shareable" : "",
-                          d->driver_type ? (!strcmp(d->driver_type, "qcow2") ? ", qcow2" : "")
-                                         : "");
+        view_details_addf(
+            tui, 'T', "  %-6s %-6s %s (%s, %s%s%s)", d->target_dev,
+            domain_disk_device_to_string(d->device), d->source ? d->source : "(empty)",
+            d->target_bus ? d->target_bus : "default bus", d->readonly ? "read-only" : "read-write",
+            d->shareable ? ", shareable" : "",
+            d->driver_type ? (!strcmp(d->driver_type, "qcow2") ? ", qcow2" : "") : "");
     }
     if (def->ndisks == 0)
         view_details_add(tui, 'T', "  none", 6);
@@ -170,9 +168,9 @@ static void view_details_domain_words(struct tui *tui, const struct domain_def *
         if (n->has_mac)
             snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", n->mac[0], n->mac[1],
                      n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
-        const char *src = n->source_network ? n->source_network
-                          : n->source_bridge ? n->source_bridge
-                          : n->source_dev    ? n->source_dev
+        const char *src = n->source_network   ? n->source_network
+                          : n->source_bridge  ? n->source_bridge
+                          : n->source_dev     ? n->source_dev
                           : n->source_address ? n->source_address
                                               : "";
         view_details_addf(tui, 'T', "  %-8s %s%s%s%s  model %s  IP %s%s%s",
@@ -192,8 +190,8 @@ static void view_details_domain_words(struct tui *tui, const struct domain_def *
         else
             snprintf(port, sizeof(port), "port chosen at start");
         view_details_addf(tui, 'T', "  %-8s %s%s%s", domain_graphics_type_to_string(g->type),
-                          g->type == DOMAIN_GRAPHICS_VNC ? port : "",
-                          g->listen ? "  listen " : "", g->listen ? g->listen : "");
+                          g->type == DOMAIN_GRAPHICS_VNC ? port : "", g->listen ? "  listen " : "",
+                          g->listen ? g->listen : "");
     }
     for (size_t i = 0; i < def->nserials; i++)
         view_details_addf(tui, 'T', "  serial%-2d %s%s%s", def->serials[i].port,
@@ -216,8 +214,8 @@ static int view_details_load_domain(struct tui *tui, const char *name, struct vm
     view_details_free_lines(tui);
     char buf[512];
     view_details_fact(tui, "Name", "%s", info.name);
-    view_details_fact(tui, "State", "%s%s%s", draw_state_label(info.state, tui->utf8, buf,
-                                                               sizeof(buf)),
+    view_details_fact(tui, "State", "%s%s%s",
+                      draw_state_label(info.state, tui->utf8, buf, sizeof(buf)),
                       info.state_reason[0] ? " - " : "", info.state_reason);
     if (info.id >= 0)
         view_details_fact(tui, "Id", "%d", info.id);
@@ -290,9 +288,9 @@ static int view_details_load_network(struct tui *tui, const char *name, struct v
         for (size_t k = 0; def && k < def->nnets; k++)
             if (def->nets[k].source_network && !strcmp(def->nets[k].source_network, info.name)) {
                 char st[64];
-                view_details_addf(tui, 'T', "  %-20s %s", tui->domains[i].name,
-                                  draw_state_label(tui->domains[i].state, tui->utf8, st,
-                                                   sizeof(st)));
+                view_details_addf(
+                    tui, 'T', "  %-20s %s", tui->domains[i].name,
+                    draw_state_label(tui->domains[i].state, tui->utf8, st, sizeof(st)));
                 users++;
                 break;
             }
@@ -450,8 +448,7 @@ static void view_details_graph(struct tui *tui, WINDOW *w, int y, size_t g)
     if (cells > DETAILS_GRAPH_CELLS)
         cells = DETAILS_GRAPH_CELLS;
     if (!h || h->n == 0) {
-        draw_text(w, y, DETAILS_LABEL_W + 2, cols - DETAILS_LABEL_W - 2, "sampling...",
-                  A_NORMAL);
+        draw_text(w, y, DETAILS_LABEL_W + 2, cols - DETAILS_LABEL_W - 2, "sampling...", A_NORMAL);
         return;
     }
     enum sampler_metric m = details_graphs[g].metric;

@@ -18,7 +18,7 @@ enum {
     LIST_SPLIT_SIDE_COLS = 140, /* from this width the split is side by side */
     LIST_SPLIT_MIN_ROWS = 14,   /* below this body height a stacked split shows the list only */
     LIST_FILTER_MAX = 127,
-    LIST_TABS_FULL_COLS = 60,   /* narrower: "Dom" and "Net" tab labels, room for the filter */
+    LIST_TABS_FULL_COLS = 60, /* narrower: "Dom" and "Net" tab labels, room for the filter */
 };
 
 /* ---- domain cells ---- */
@@ -225,8 +225,7 @@ static const struct column_table *view_list_table(enum list_tab tab)
 }
 
 /* The rows of a tab: base pointer, count and row size. */
-static const char *view_list_rows(const struct tui *tui, enum list_tab tab, size_t *n,
-                                  size_t *size)
+static const char *view_list_rows(const struct tui *tui, enum list_tab tab, size_t *n, size_t *size)
 {
     if (tab == LIST_TAB_NETWORKS) {
         *n = tui->nnetworks;
@@ -547,8 +546,7 @@ static void view_list_draw_tabs(struct tui *tui, WINDOW *w)
         right = filter[0] ? filter : sort;
     int rw = draw_width(right);
     int rx = cols - rw > x + 1 ? cols - rw : x + 1;
-    draw_text(w, 0, rx, cols - rx, right,
-              filter[0] ? draw_attr(DRAW_FILTER) : A_NORMAL);
+    draw_text(w, 0, rx, cols - rx, right, filter[0] ? draw_attr(DRAW_FILTER) : A_NORMAL);
 }
 
 /* Draw the shown list into w (tab line, titles, rows); returns whether a stats column with a
@@ -606,8 +604,7 @@ static void view_list_sync_details(struct tui *tui)
     if (!strcmp(name, tui->details_name) && tui->details_network == net)
         return;
     struct vmerr err = {0};
-    if ((net ? view_details_open_network(tui, name, &err) : view_details_open(tui, name, &err)) <
-        0)
+    if ((net ? view_details_open_network(tui, name, &err) : view_details_open(tui, name, &err)) < 0)
         view_details_close(tui);
 }
 
@@ -629,7 +626,8 @@ void view_list_draw(struct tui *tui)
     werase(w);
     int lr = side ? rows : rows / 2, lc = side ? cols / 2 : cols;
     WINDOW *lw = derwin(w, lr, lc, 0, 0);
-    WINDOW *dw = side ? derwin(w, rows, cols - lc - 1, 0, lc + 1) : derwin(w, rows - lr - 1, cols, lr + 1, 0);
+    WINDOW *dw = side ? derwin(w, rows, cols - lc - 1, 0, lc + 1)
+                      : derwin(w, rows - lr - 1, cols, lr + 1, 0);
     if (!lw || !dw) {
         if (lw)
             delwin(lw);

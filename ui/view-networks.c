@@ -44,7 +44,8 @@ static void networks_forward_text(const struct tui *tui, const void *row, char *
     (void)tui;
     (void)colour;
     const struct engine_network_info *n = row;
-    snprintf(buf, len, "%s", !n->forward[0] || !strcmp(n->forward, "none") ? "isolated" : n->forward);
+    snprintf(buf, len, "%s",
+             !n->forward[0] || !strcmp(n->forward, "none") ? "isolated" : n->forward);
 }
 
 /* Address range: the subnet. */
@@ -58,8 +59,8 @@ static void networks_address_text(const struct tui *tui, const void *row, char *
 }
 
 /* Autostart. */
-static void networks_autostart_text(const struct tui *tui, const void *row, char *buf,
-                                    size_t len, enum draw_colour *colour)
+static void networks_autostart_text(const struct tui *tui, const void *row, char *buf, size_t len,
+                                    enum draw_colour *colour)
 {
     (void)tui;
     (void)colour;

@@ -23,7 +23,7 @@ struct test_driver_domain {
     struct domain_def *def;
     struct domain_def *live;
     enum engine_domain_state state;
-    struct timespec started; /* CLOCK_REALTIME of the start (running domains) */
+    struct timespec started;      /* CLOCK_REALTIME of the start (running domains) */
     struct timespec paused_since; /* CLOCK_REALTIME of the pause; 0: since the start */
     double paused_total;          /* seconds spent paused before, since the start */
     struct test_driver_domain *next;
@@ -163,8 +163,7 @@ static double test_driver_seconds(const struct timespec *a, const struct timespe
 }
 
 /* Seconds of the current pause up to now (a domain loaded paused: since its start). */
-static double test_driver_pause_now(const struct test_driver_domain *d,
-                                    const struct timespec *now)
+static double test_driver_pause_now(const struct test_driver_domain *d, const struct timespec *now)
 {
     if (d->state != ENGINE_DOMAIN_PAUSED)
         return 0;
@@ -653,8 +652,8 @@ static int test_driver_domain_stats(struct engine_conn *conn, const char *name,
     clock_gettime(CLOCK_REALTIME, &now);
     clock_gettime(CLOCK_MONOTONIC, &mono);
     /* Only time running counts: a paused guest uses no CPU and does no I/O. */
-    double t = test_driver_seconds(&d->started, &now) - d->paused_total -
-               test_driver_pause_now(d, &now);
+    double t =
+        test_driver_seconds(&d->started, &now) - d->paused_total - test_driver_pause_now(d, &now);
     if (t < 0)
         t = 0;
     memset(out, 0, sizeof(*out));

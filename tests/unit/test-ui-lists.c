@@ -23,8 +23,8 @@
 
 /* A domain row as the engine would list it. */
 static struct engine_domain_info dom(const char *name, int id, enum engine_domain_state state,
-                                     unsigned vcpus, unsigned long long mem_mib,
-                                     long long started, int vnc, bool console)
+                                     unsigned vcpus, unsigned long long mem_mib, long long started,
+                                     int vnc, bool console)
 {
     struct engine_domain_info d;
     memset(&d, 0, sizeof(d));
@@ -368,12 +368,9 @@ static void test_sampler_on_test_driver(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_layout_drops_in_order),
-        cmocka_unit_test(test_sort_every_column),
-        cmocka_unit_test(test_filter_match),
-        cmocka_unit_test(test_sparkline),
-        cmocka_unit_test(test_list_on_test_driver),
-        cmocka_unit_test(test_sampler_on_test_driver),
+        cmocka_unit_test(test_layout_drops_in_order), cmocka_unit_test(test_sort_every_column),
+        cmocka_unit_test(test_filter_match),          cmocka_unit_test(test_sparkline),
+        cmocka_unit_test(test_list_on_test_driver),   cmocka_unit_test(test_sampler_on_test_driver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
