@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,8 +38,10 @@ int store_mkdir_p(const char *dir, mode_t mode, struct vmerr *err)
     return 0;
 }
 
-/* Write data to path via a temp file in the same directory, fsync, then rename. */
-int store_write_atomic(const char *path, const char *data, size_t len, struct vmerr *err)
+/* Write data to path via a temp file in the same directory, then rename; with sync the
+ * temp file is fsync'ed first, so the new content survives a power loss. */
+static int store_write_rename(const char *path, const char *data, size_t len, bool sync,
+                              struct vmerr *err)
 {
     char *tmp = store_printf("%s.tmp.%ld", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -56,7 +59,7 @@ int store_write_atomic(const char *path, const char *data, size_t len, struct vm
             goto fail;
         off += (size_t)n;
     }
-    if (fsync(fd) < 0)
+    if (sync && fsync(fd) < 0)
         goto fail;
     if (close(fd) < 0) {
         fd = -1;
@@ -74,6 +77,18 @@ fail:
     unlink(tmp);
     free(tmp);
     return -1;
+}
+
+/* Write data to path atomically and durably (configuration). */
+int store_write_atomic(const char *path, const char *data, size_t len, struct vmerr *err)
+{
+    return store_write_rename(path, data, len, true, err);
+}
+
+/* Write data to path atomically, without waiting for the disk (runtime state). */
+int store_write_runtime(const char *path, const char *data, size_t len, struct vmerr *err)
+{
+    return store_write_rename(path, data, len, false, err);
 }
 
 /* Read a whole file into a NUL-terminated buffer. */

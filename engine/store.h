@@ -13,6 +13,9 @@
 int store_mkdir_p(const char *dir, mode_t mode, struct vmerr *err);
 /* Write len bytes to path atomically (temp + fsync + rename), file mode 0600. */
 int store_write_atomic(const char *path, const char *data, size_t len, struct vmerr *err);
+/* The same without the fsync, for runtime files (state, live XML, ids, caches): readers
+ * never see a torn file, and what a power loss takes is rebuilt from the processes anyway. */
+int store_write_runtime(const char *path, const char *data, size_t len, struct vmerr *err);
 /* Read a whole file, NUL-terminated; *len_out (if not NULL) gets its length. NULL on error
  * (VMERR_SYSTEM; errno preserved so callers can test ENOENT). */
 char *store_read_file(const char *path, size_t *len_out, struct vmerr *err);

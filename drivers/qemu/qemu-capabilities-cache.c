@@ -5,7 +5,9 @@
  *     kvm  KEY  yes|no  REASON
  *     bin  MTIME_SEC  MTIME_NSEC  SIZE  KVM(0|1)  DEFAULT|-  PATH
  *     m    DEPRECATED(0|1)  CANONICAL|-  NAME          (machines of the bin line above)
- * An entry is used only while the binary's path, mtime and size match; a missing,
+ *     dir  INO  MTIME_SEC  MTIME_NSEC  NAMES|-  PATH   (qemu-system-* names, space-separated)
+ * An entry is used only while the binary's path, mtime and size (a directory's inode and
+ * mtime) match; a missing,
  * unreadable or malformed file is an empty cache (it is only an optimisation). */
 #include "drivers/qemu/qemu-capabilities.h"
 
@@ -33,12 +35,25 @@ void qemu_capabilities_binary_clear(struct qemu_capabilities_binary *b)
     memset(b, 0, sizeof(*b));
 }
 
+/* Free one directory record's contents. */
+static void qemu_capabilities_dir_clear(struct qemu_capabilities_dir *d)
+{
+    free(d->path);
+    for (size_t i = 0; i < d->nnames; i++)
+        free(d->names[i]);
+    free(d->names);
+    memset(d, 0, sizeof(*d));
+}
+
 /* Free what the cache holds (the path too). */
 void qemu_capabilities_cache_clear(struct qemu_capabilities_cache *c)
 {
     for (size_t i = 0; i < c->nbins; i++)
         qemu_capabilities_binary_clear(&c->bins[i]);
     free(c->bins);
+    for (size_t i = 0; i < c->ndirs; i++)
+        qemu_capabilities_dir_clear(&c->dirs[i]);
+    free(c->dirs);
     free(c->kvm_key);
     free(c->kvm_why);
     free(c->path);
@@ -104,6 +119,27 @@ static bool qemu_capabilities_cache_line(struct qemu_capabilities_cache *c, char
         if (!c->bins)
             abort(); /* memory exhaustion is not recoverable */
         c->bins[c->nbins++] = b;
+        return true;
+    }
+    if (!strcmp(f[0], "dir") && n == 6 && f[5][0] == '/') {
+        struct qemu_capabilities_dir d = {0};
+        if (!qemu_capabilities_cache_number(f[1], &d.ino) ||
+            !qemu_capabilities_cache_number(f[2], &d.mtime_sec) ||
+            !qemu_capabilities_cache_number(f[3], &d.mtime_nsec))
+            return false;
+        d.path = strdup(f[5]);
+        char *save = NULL;
+        for (char *w = strcmp(f[4], "-") ? strtok_r(f[4], " ", &save) : NULL; w;
+             w = strtok_r(NULL, " ", &save)) {
+            d.names = realloc(d.names, (d.nnames + 1) * sizeof(*d.names));
+            if (!d.names)
+                abort();
+            d.names[d.nnames++] = strdup(w);
+        }
+        c->dirs = realloc(c->dirs, (c->ndirs + 1) * sizeof(*c->dirs));
+        if (!c->dirs)
+            abort();
+        c->dirs[c->ndirs++] = d;
         return true;
     }
     if (!strcmp(f[0], "m") && n == 4 && c->nbins > 0 && f[3][0]) {
@@ -185,10 +221,17 @@ void qemu_capabilities_cache_save(struct qemu_capabilities_cache *c)
             fprintf(f, "m\t%d\t%s\t%s\n", b->machines[j].deprecated ? 1 : 0,
                     b->machines[j].canonical ? b->machines[j].canonical : "-", b->machines[j].name);
     }
+    for (size_t i = 0; i < c->ndirs; i++) {
+        const struct qemu_capabilities_dir *d = &c->dirs[i];
+        fprintf(f, "dir\t%lld\t%lld\t%lld\t", d->ino, d->mtime_sec, d->mtime_nsec);
+        for (size_t j = 0; j < d->nnames; j++)
+            fprintf(f, "%s%s", j ? " " : "", d->names[j]);
+        fprintf(f, "%s\t%s\n", d->nnames ? "" : "-", d->path);
+    }
     if (fclose(f) != 0)
         abort();
     char *dir = strndup(c->path, (size_t)(strrchr(c->path, '/') - c->path));
-    if (store_mkdir_p(dir, 0700, NULL) == 0 && store_write_atomic(c->path, buf, len, NULL) == 0)
+    if (store_mkdir_p(dir, 0700, NULL) == 0 && store_write_runtime(c->path, buf, len, NULL) == 0)
         c->dirty = false;
     free(dir);
     free(buf);
@@ -224,4 +267,58 @@ void qemu_capabilities_cache_put(struct qemu_capabilities_cache *c,
     if (!c->bins)
         abort();
     c->bins[c->nbins++] = *b;
+}
+
+/* Whether a name can be stored in a dir line's space-separated list. */
+static bool qemu_capabilities_cache_word(const char *s)
+{
+    return *s && !strpbrk(s, " \t\n");
+}
+
+/* The cached listing of dir while st still matches. */
+const struct qemu_capabilities_dir *
+qemu_capabilities_cache_find_dir(struct qemu_capabilities_cache *c, const char *dir,
+                                 const struct stat *st)
+{
+    for (size_t i = 0; i < c->ndirs; i++) {
+        const struct qemu_capabilities_dir *d = &c->dirs[i];
+        if (!strcmp(d->path, dir) && d->ino == (long long)st->st_ino &&
+            d->mtime_sec == (long long)st->st_mtim.tv_sec &&
+            d->mtime_nsec == (long long)st->st_mtim.tv_nsec)
+            return d;
+    }
+    return NULL;
+}
+
+/* Store a directory listing, replacing an older one of the same path. */
+void qemu_capabilities_cache_put_dir(struct qemu_capabilities_cache *c, const char *dir,
+                                     const struct stat *st, char **names, size_t n)
+{
+    bool storable = qemu_capabilities_cache_storable(dir) && dir[0] == '/';
+    for (size_t i = 0; i < n; i++)
+        storable = storable && qemu_capabilities_cache_word(names[i]);
+    struct qemu_capabilities_dir d = {
+        .path = strdup(dir),
+        .ino = (long long)st->st_ino,
+        .mtime_sec = (long long)st->st_mtim.tv_sec,
+        .mtime_nsec = (long long)st->st_mtim.tv_nsec,
+        .names = names,
+        .nnames = n,
+    };
+    size_t i = 0;
+    while (i < c->ndirs && strcmp(c->dirs[i].path, dir))
+        i++;
+    if (i < c->ndirs) {
+        qemu_capabilities_dir_clear(&c->dirs[i]);
+        c->dirs[i] = c->dirs[--c->ndirs];
+    }
+    if (!storable) { /* such a listing is used once and not kept */
+        qemu_capabilities_dir_clear(&d);
+        return;
+    }
+    c->dirty = true;
+    c->dirs = realloc(c->dirs, (c->ndirs + 1) * sizeof(*c->dirs));
+    if (!c->dirs)
+        abort();
+    c->dirs[c->ndirs++] = d;
 }

@@ -374,12 +374,11 @@ static char **qemu_capabilities_list_dir(const char *dir, size_t *count)
     return names;
 }
 
-/* Look at one dir's emulators: add a guest for every arch not seen yet. */
-static void qemu_capabilities_scan_dir(struct qemu_capabilities_cache *c, struct capabilities *caps,
-                                       const char *dir, bool kvm)
+/* Add a guest for every arch not seen yet among the emulators names in dir. */
+static void qemu_capabilities_add_names(struct qemu_capabilities_cache *c,
+                                        struct capabilities *caps, const char *dir,
+                                        char *const *names, size_t n, bool kvm)
 {
-    size_t n = 0;
-    char **names = qemu_capabilities_list_dir(dir, &n);
     for (size_t i = 0; i < n; i++) {
         const char *arch;
         unsigned wordsize;
@@ -393,9 +392,22 @@ static void qemu_capabilities_scan_dir(struct qemu_capabilities_cache *c, struct
             qemu_capabilities_add_binary(caps, arch, wordsize, b, kvm);
         free(path);
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+}
+
+/* Look at one dir's emulators (its listing from the cache while the dir is unchanged, so
+ * a command does not read all of /usr/bin); st is the dir's stat. */
+static void qemu_capabilities_scan_dir(struct qemu_capabilities_cache *c, struct capabilities *caps,
+                                       const char *dir, const struct stat *st, bool kvm)
+{
+    const struct qemu_capabilities_dir *cached = qemu_capabilities_cache_find_dir(c, dir, st);
+    if (cached) {
+        qemu_capabilities_add_names(c, caps, dir, cached->names, cached->nnames, kvm);
+        return;
+    }
+    size_t n = 0;
+    char **names = qemu_capabilities_list_dir(dir, &n);
+    qemu_capabilities_add_names(c, caps, dir, names, n, kvm);
+    qemu_capabilities_cache_put_dir(c, dir, st, names, n);
 }
 
 /* Build the document: host, then the emulators of every $PATH dir and /usr/bin. */
@@ -407,10 +419,22 @@ struct capabilities *qemu_capabilities_build(struct qemu_capabilities_cache *c, 
     bool kvm = with_kvm && qemu_capabilities_kvm_cached(c, why, sizeof(why));
     const char *env = getenv("PATH");
     char *path = store_printf("%s:/usr/bin", env && *env ? env : "/usr/local/bin:/usr/bin:/bin");
+    struct stat seen[64]; /* /bin and /usr/bin are one dir on a merged-/usr system */
+    size_t nseen = 0;
     for (char *save = NULL, *dir = strtok_r(path, ":", &save); dir;
-         dir = strtok_r(NULL, ":", &save))
-        if (dir[0] == '/')
-            qemu_capabilities_scan_dir(c, caps, dir, kvm);
+         dir = strtok_r(NULL, ":", &save)) {
+        struct stat st;
+        if (dir[0] != '/' || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+            continue;
+        bool dup = false;
+        for (size_t i = 0; i < nseen && !dup; i++)
+            dup = seen[i].st_dev == st.st_dev && seen[i].st_ino == st.st_ino;
+        if (dup)
+            continue;
+        if (nseen < sizeof(seen) / sizeof(seen[0]))
+            seen[nseen++] = st;
+        qemu_capabilities_scan_dir(c, caps, dir, &st, kvm);
+    }
     free(path);
     /* like libvirt: without qemu-system-i386, qemu-system-x86_64 runs i686 guests */
     const struct capabilities_guest *x64 = capabilities_find_guest(caps, "hvm", "x86_64");

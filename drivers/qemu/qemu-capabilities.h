@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "engine/capabilities.h"
 #include "engine/domain-def.h"
@@ -87,11 +88,22 @@ struct qemu_capabilities_binary {
     size_t nmachines;
 };
 
+/* The qemu-system-* names of one $PATH directory, with its cache key: a directory's mtime
+ * changes whenever an entry is added, removed or renamed (as package upgrades do). */
+struct qemu_capabilities_dir {
+    char *path;
+    long long ino, mtime_sec, mtime_nsec;
+    char **names; /* sorted */
+    size_t nnames;
+};
+
 /* Probe results read from and written to the cache file. */
 struct qemu_capabilities_cache {
     char *path; /* NULL: no cache */
     struct qemu_capabilities_binary *bins;
     size_t nbins;
+    struct qemu_capabilities_dir *dirs;
+    size_t ndirs;
     char *kvm_key; /* identity of this boot and /dev/kvm the KVM answer is for */
     bool kvm_usable;
     char *kvm_why;
@@ -111,6 +123,13 @@ struct qemu_capabilities_binary *qemu_capabilities_cache_find(struct qemu_capabi
 /* Store b (taken over) in the cache, replacing any entry for the same path. */
 void qemu_capabilities_cache_put(struct qemu_capabilities_cache *c,
                                  struct qemu_capabilities_binary *b);
+/* The cached listing of dir while st (its stat) still matches; NULL otherwise. */
+const struct qemu_capabilities_dir *
+qemu_capabilities_cache_find_dir(struct qemu_capabilities_cache *c, const char *dir,
+                                 const struct stat *st);
+/* Store the listing of dir (names taken over) with st's key, replacing an older one. */
+void qemu_capabilities_cache_put_dir(struct qemu_capabilities_cache *c, const char *dir,
+                                     const struct stat *st, char **names, size_t n);
 /* Free one binary record's contents. */
 void qemu_capabilities_binary_clear(struct qemu_capabilities_binary *b);
 /* The probe result of the emulator at path (an executable file): from the cache, or by

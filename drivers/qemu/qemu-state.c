@@ -80,7 +80,7 @@ int qemu_state_write(const char *path, const struct qemu_state *st, struct vmerr
                               qemu_state_to_string(st->state), st->id, (long)st->supervisor_pid,
                               st->supervisor_start, (long)st->qemu_pid, st->qemu_start, st->tty,
                               st->vnc_port, st->reason);
-    int rc = store_write_atomic(path, text, strlen(text), err);
+    int rc = store_write_runtime(path, text, strlen(text), err);
     free(text);
     return rc;
 }
