@@ -720,16 +720,28 @@ static int check_namespaces(const struct xmlutil_ctx *x, const xmlNode *node)
     return 0;
 }
 
+static struct domain_def *domain_def_parse_string_checked(const char *xml, const char *source,
+                                                          bool schema, struct vmerr *err);
+static struct domain_def *domain_def_parse_doc_checked(const struct xmlutil_ctx *x,
+                                                       struct _xmlDoc *doc, bool schema);
+
 /* Parse domain XML text: hostile input and well-formedness first (xmlutil_read), then the
  * model's own checks with their precise messages, then the RelaxNG schema as a second net
  * (anything the model let through that the schema refuses is still an error). */
 struct domain_def *domain_def_parse_string(const char *xml, const char *source, struct vmerr *err)
 {
+    return domain_def_parse_string_checked(xml, source, true, err);
+}
+
+/* The model's checks, then (with schema) the RelaxNG schema, on XML text. */
+static struct domain_def *domain_def_parse_string_checked(const char *xml, const char *source,
+                                                          bool schema, struct vmerr *err)
+{
     struct xmlutil_ctx x = {source ? source : "<string>", err};
     xmlDocPtr doc = xmlutil_read(&x, xml, "domain");
     if (!doc)
         return NULL;
-    struct domain_def *def = domain_def_parse_doc(&x, doc);
+    struct domain_def *def = domain_def_parse_doc_checked(&x, doc, schema);
     xmlFreeDoc(doc);
     return def;
 }
@@ -737,6 +749,13 @@ struct domain_def *domain_def_parse_string(const char *xml, const char *source, 
 /* The model's checks, then the schema, on a document xmlutil_read accepted (see
  * domain_def_parse_string). */
 struct domain_def *domain_def_parse_doc(const struct xmlutil_ctx *x, struct _xmlDoc *doc)
+{
+    return domain_def_parse_doc_checked(x, doc, true);
+}
+
+/* domain_def_parse_doc, the schema only when asked for. */
+static struct domain_def *domain_def_parse_doc_checked(const struct xmlutil_ctx *x,
+                                                       struct _xmlDoc *doc, bool schema)
 {
     xmlNode *root = xmlDocGetRootElement(doc);
     struct domain_def *def = calloc(1, sizeof(*def));
@@ -751,20 +770,33 @@ struct domain_def *domain_def_parse_doc(const struct xmlutil_ctx *x, struct _xml
         domain_def_free(def);
         def = NULL;
     } else if (check_namespaces(x, root) < 0 || parse_domain(x, root, def) < 0 ||
-               schema_validate(x, doc, "domain") < 0) {
+               (schema && schema_validate(x, doc, "domain") < 0)) {
         domain_def_free(def);
         def = NULL;
     }
     return def;
 }
 
-/* Parse domain XML from a file; errors name the file. */
-struct domain_def *domain_def_parse_file(const char *path, struct vmerr *err)
+/* Parse a domain XML file, with or without the schema; errors name the file. */
+static struct domain_def *domain_def_parse_file_checked(const char *path, bool schema,
+                                                        struct vmerr *err)
 {
     char *xml = xmlutil_read_file(path, err); /* size, NUL bytes, "cannot read PATH" */
     if (!xml)
         return NULL;
-    struct domain_def *def = domain_def_parse_string(xml, path, err);
+    struct domain_def *def = domain_def_parse_string_checked(xml, path, schema, err);
     free(xml);
     return def;
+}
+
+/* Parse domain XML from a file; errors name the file. */
+struct domain_def *domain_def_parse_file(const char *path, struct vmerr *err)
+{
+    return domain_def_parse_file_checked(path, true, err);
+}
+
+/* Parse a domain XML file known to have passed the schema unchanged since. */
+struct domain_def *domain_def_parse_file_validated(const char *path, struct vmerr *err)
+{
+    return domain_def_parse_file_checked(path, false, err);
 }

@@ -1,8 +1,9 @@
 /* qemu-summary: list rows of the QEMU driver's persistent domains without parsing their
- * XML. CONFIG/NAME.xml -> (parse once) -> CONFIG/.summary/NAME, one line:
- *   vmdeck-summary-1 INODE SIZE MTIME_SEC MTIME_NSEC UUID VCPUS MEMORY_KIB CURRENT_KIB
- * Read back only while INODE/SIZE/MTIME still describe the XML file. Written by rename of a
- * per-process temp file; a torn, foreign or unwritable summary only costs a full parse. */
+ * XML, and the proof that a stored definition passed the schema (start skips it then).
+ * CONFIG/NAME.xml -> (parse once) -> CONFIG/.summary/NAME, one line: vmdeck-summary-1 INODE SIZE
+ * MTIME_SEC MTIME_NSEC UUID VCPUS MEMORY_KIB CURRENT_KIB Read back only while INODE/SIZE/MTIME
+ * still describe the XML file. Written by rename of a per-process temp file; a torn, foreign or
+ * unwritable summary only costs a full parse. */
 #include "drivers/qemu/qemu-summary.h"
 
 #include <errno.h>
@@ -76,9 +77,9 @@ static void qemu_summary_write(const char *config_dir, const char *path,
     }
     char uuid[37];
     domain_uuid_format(def->uuid, uuid);
-    char *line = store_printf("%s %llu %llu %lld %lld %s %u %llu %llu\n", SUMMARY_MAGIC, s->ino,
-                              s->size, s->sec, s->nsec, uuid, def->vcpus, def->memory_kib,
-                              def->current_memory_kib);
+    char *line =
+        store_printf("%s %llu %llu %lld %lld %s %u %llu %llu\n", SUMMARY_MAGIC, s->ino, s->size,
+                     s->sec, s->nsec, uuid, def->vcpus, def->memory_kib, def->current_memory_kib);
     char *tmp = store_printf("%s.%ld.tmp", path, (long)getpid());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) {
@@ -95,8 +96,7 @@ static void qemu_summary_write(const char *config_dir, const char *path,
 }
 
 /* A list row's definition of name: summary hit or full parse (see qemu-summary.h). */
-struct domain_def *qemu_summary_load(const char *config_dir, const char *name,
-                                     struct vmerr *err)
+struct domain_def *qemu_summary_load(const char *config_dir, const char *name, struct vmerr *err)
 {
     if (!domain_name_valid(name)) {
         vmerr_set(err, VMERR_NO_DOMAIN, "domain '%s' not found", name);
@@ -138,4 +138,33 @@ void qemu_summary_remove(const char *config_dir, const char *name)
     char *sum = store_printf("%s/.summary/%s", config_dir, name);
     unlink(sum);
     free(sum);
+}
+
+/* Whether name's summary describes CONFIG/NAME.xml as it is now (so that file passed a full
+ * parse, schema included, since it last changed). */
+bool qemu_summary_current(const char *config_dir, const char *name)
+{
+    if (!domain_name_valid(name))
+        return false;
+    char *xml = store_printf("%s/%s.xml", config_dir, name);
+    char *sum = store_printf("%s/.summary/%s", config_dir, name);
+    struct summary_stamp stamp;
+    struct domain_def scratch = {0};
+    bool current =
+        qemu_summary_stamp(xml, &stamp) == 0 && qemu_summary_read(sum, &stamp, &scratch) == 0;
+    free(sum);
+    free(xml);
+    return current;
+}
+
+/* Record def (fully parsed and just written to CONFIG/NAME.xml) as that file's summary. */
+void qemu_summary_update(const char *config_dir, const struct domain_def *def)
+{
+    char *xml = store_printf("%s/%s.xml", config_dir, def->name);
+    char *sum = store_printf("%s/.summary/%s", config_dir, def->name);
+    struct summary_stamp stamp;
+    if (qemu_summary_stamp(xml, &stamp) == 0)
+        qemu_summary_write(config_dir, sum, &stamp, def);
+    free(sum);
+    free(xml);
 }
