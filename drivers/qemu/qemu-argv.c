@@ -782,10 +782,14 @@ char **qemu_argv_build(const struct domain_def *def, const struct qemu_argv_opts
     qemu_argv_add(&a, "-no-user-config");
     qemu_argv_add(&a, "-nodefaults");
     const char *mons[2][2] = {{"charmonitor", opts->qmp_sup}, {"charclient", opts->qmp_client}};
+    const int mon_fds[2] = {QEMU_ARGV_MON_FD_SUP, QEMU_ARGV_MON_FD_CLIENT};
     for (int i = 0; i < 2; i++) {
         char *path = qemu_argv_escape(mons[i][1]);
         qemu_argv_add(&a, "-chardev");
-        qemu_argv_add(&a, "socket,id=%s,path=%s,server=on,wait=off", mons[i][0], path);
+        if (opts->monitor_fds)
+            qemu_argv_add(&a, "socket,id=%s,fd=%d,server=on,wait=off", mons[i][0], mon_fds[i]);
+        else
+            qemu_argv_add(&a, "socket,id=%s,path=%s,server=on,wait=off", mons[i][0], path);
         qemu_argv_add(&a, "-mon");
         qemu_argv_add(&a, "chardev=%s,id=%s,mode=control", mons[i][0], mons[i][0] + 4);
         free(path);

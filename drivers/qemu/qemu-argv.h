@@ -22,6 +22,11 @@ typedef const char *(*qemu_argv_network_fn)(void *opaque, const char *network);
 /* Tap backends (interface types network, bridge, ethernet) reach QEMU as open fds: the k-th
  * tap interface is fd QEMU_ARGV_TAP_FD_BASE + k in QEMU ("-netdev tap,fd=100"). */
 #define QEMU_ARGV_TAP_FD_BASE 100
+/* With opts->monitor_fds the two QMP monitors are listening sockets the supervisor made and
+ * hands over at these fds ("-chardev socket,fd=98,server=on"), so it can connect before QEMU
+ * is up instead of polling for QEMU to create the socket files. */
+#define QEMU_ARGV_MON_FD_SUP 98
+#define QEMU_ARGV_MON_FD_CLIENT 99
 /* XML namespace of vmdeck's own extension elements (children of <domain>). */
 #define QEMU_ARGV_VMDECK_NS "https://vmdeck.dev/xmlns/domain/1"
 
@@ -31,6 +36,7 @@ struct qemu_argv_opts {
     const char *run_dir;    /* per-domain runtime dir: console logs live here */
     const char *qmp_sup;    /* QMP socket of the supervisor */
     const char *qmp_client; /* QMP socket for short-lived clients */
+    bool monitor_fds;       /* the monitors come as fds QEMU_ARGV_MON_FD_* (not paths) */
     bool kvm_usable;        /* result of qemu_argv_kvm_probe */
     const char *kvm_reason; /* why KVM is not usable (probe message), for the error */
     int vnc_port;           /* TCP port for an autoport VNC display; -1 if none chosen */
@@ -73,8 +79,7 @@ char *qemu_argv_hostfwd(const struct domain_def *def, size_t index, struct vmerr
 struct engine_conn;
 /* The argv a start of def would run on conn, nothing started (domxml-to-native; in
  * qemu-argv-native.c). NULL with err set. */
-char **qemu_argv_native(struct engine_conn *conn, const struct domain_def *def,
-                        struct vmerr *err);
+char **qemu_argv_native(struct engine_conn *conn, const struct domain_def *def, struct vmerr *err);
 /* Host checks for the display at start time: SDL needs DISPLAY or WAYLAND_DISPLAY. */
 int qemu_argv_check_display(const struct domain_def *def, struct vmerr *err);
 

@@ -98,7 +98,10 @@ static struct domain_def *qemu_driver_load(struct engine_conn *conn, const char 
         free(path);
         return NULL;
     }
-    struct domain_def *def = domain_def_parse_file(path, err);
+    /* a file unchanged since it passed the schema (its summary says so) skips that pass */
+    struct domain_def *def = qemu_summary_current(conn->config_dir, name)
+                                 ? domain_def_parse_file_validated(path, err)
+                                 : domain_def_parse_file(path, err);
     free(path);
     if (def)
         def->id = -1;
@@ -158,8 +161,10 @@ static int qemu_driver_adopt(const char *name, const struct qemu_paths *p,
                                         .adopt = st};
     int rc = qemu_supervisor_start(&spec, QEMU_QMP_TIMEOUT_MS, err);
     if (rc < 0 && err)
-        vmerr_set(err, err->code, "domain '%s': cannot adopt QEMU %ld after its supervisor "
-                  "died: %s", name, (long)st->qemu_pid, err->message);
+        vmerr_set(err, err->code,
+                  "domain '%s': cannot adopt QEMU %ld after its supervisor "
+                  "died: %s",
+                  name, (long)st->qemu_pid, err->message);
     qemu_argv_free(argv);
     domain_def_free(live);
     return rc;
@@ -168,8 +173,7 @@ static int qemu_driver_adopt(const char *name, const struct qemu_paths *p,
 /* With the lock held, make sense of a state file whose supervisor is gone: a live QEMU is
  * adopted by a new supervisor (1, or 1 as recorded if that fails: destroy still works); a
  * dead one becomes a 'crashed' record (2); unreadable files are removed (0). */
-static int qemu_driver_recover(const char *name, const struct qemu_paths *p,
-                               struct qemu_state *st)
+static int qemu_driver_recover(const char *name, const struct qemu_paths *p, struct qemu_state *st)
 {
     int rc = qemu_state_read(p->state, st, NULL);
     if (rc == 1)
@@ -485,6 +489,8 @@ static int qemu_driver_domain_define(struct engine_conn *conn, struct domain_def
     }
     char *path = qemu_driver_config_path(conn, def->name);
     rc = store_write_atomic(path, xml, strlen(xml), err);
+    if (rc == 0) /* def passed the schema: the list and start can trust the file */
+        qemu_summary_update(conn->config_dir, def);
     free(path);
     free(xml);
 out:
@@ -547,7 +553,7 @@ static int qemu_driver_next_id(struct engine_conn *conn, struct vmerr *err)
             id = 1;
         char next[32];
         snprintf(next, sizeof(next), "%d\n", id + 1);
-        if (store_write_atomic(path, next, strlen(next), err) < 0)
+        if (store_write_runtime(path, next, strlen(next), err) < 0)
             id = -1;
         store_unlock(lock);
     }
@@ -572,8 +578,7 @@ static int qemu_driver_check_socket_path(const char *name, const char *path, str
  * of them writable and not both shareable. */
 static bool qemu_driver_disk_conflict(const struct domain_disk *a, const struct domain_disk *b)
 {
-    if (!a->source || !b->source || (a->readonly && b->readonly) ||
-        (a->shareable && b->shareable))
+    if (!a->source || !b->source || (a->readonly && b->readonly) || (a->shareable && b->shareable))
         return false;
     struct stat sa, sb;
     if (stat(a->source, &sa) < 0 || stat(b->source, &sb) < 0)
@@ -656,6 +661,7 @@ static int qemu_driver_start_locked(struct engine_conn *conn, const char *name,
         .run_dir = p->dir,
         .qmp_sup = p->qmp_sup,
         .qmp_client = p->qmp_client,
+        .monitor_fds = true,
         .kvm_usable = kvm,
         .kvm_reason = kvm_why,
         .vnc_port = vnc_port,

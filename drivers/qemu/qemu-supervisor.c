@@ -28,6 +28,8 @@
 #include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -70,6 +72,8 @@ struct sup {
     int pidfd;         /* adopted QEMU's pidfd, -1 otherwise */
     bool saw_shutdown; /* a SHUTDOWN event came: QEMU's exit is expected */
     bool save_log;     /* rename-restart: keep the console log aside before the new boot */
+    bool monitor_fds;  /* QEMU's argv takes the monitors as fds QEMU_ARGV_MON_FD_* */
+    int mon_listen[2]; /* those listening sockets until QEMU has them; -1 otherwise */
 };
 
 /* Milliseconds on the monotonic clock. */
@@ -271,6 +275,10 @@ static void qemu_supervisor_spawn(struct sup *s)
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, logfd, 1);
     posix_spawn_file_actions_adddup2(&fa, logfd, 2);
+    if (s->monitor_fds) {
+        posix_spawn_file_actions_adddup2(&fa, s->mon_listen[0], QEMU_ARGV_MON_FD_SUP);
+        posix_spawn_file_actions_adddup2(&fa, s->mon_listen[1], QEMU_ARGV_MON_FD_CLIENT);
+    }
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     sigset_t none, all;
@@ -294,22 +302,93 @@ static void qemu_supervisor_spawn(struct sup *s)
     }
 }
 
-/* Connect to the supervisor monitor, waiting for QEMU to create it (or to die trying). */
+/* A listening UNIX socket at path (replacing a stale file); -1 on failure. */
+static int qemu_supervisor_listen_one(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return -1;
+    strcpy(sa.sun_path, path);
+    unlink(path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Make the two monitor sockets QEMU will serve (see QEMU_ARGV_MON_FD_SUP). */
+static void qemu_supervisor_listen(struct sup *s)
+{
+    const struct qemu_paths *p = s->spec->paths;
+    s->mon_listen[0] = qemu_supervisor_listen_one(p->qmp_sup);
+    s->mon_listen[1] = qemu_supervisor_listen_one(p->qmp_client);
+    if (s->mon_listen[0] < 0 || s->mon_listen[1] < 0) {
+        char why[300];
+        snprintf(why, sizeof(why), "cannot create the QMP sockets in %s: %s", p->dir,
+                 strerror(errno));
+        qemu_supervisor_fail(s, why);
+    }
+}
+
+/* Fail with how QEMU ended (it exited before its monitor answered). */
+static void __attribute__((noreturn)) qemu_supervisor_fail_exit(struct sup *s)
+{
+    char why[64];
+    if (WIFSIGNALED(s->status))
+        snprintf(why, sizeof(why), "QEMU was killed by signal %d", WTERMSIG(s->status));
+    else
+        snprintf(why, sizeof(why), "QEMU exited with status %d", WEXITSTATUS(s->status));
+    qemu_supervisor_fail(s, why);
+}
+
+/* Connect to the supervisor monitor QEMU got as a listening fd: the connection waits in
+ * the backlog until QEMU is up and greets; once our copies of the listeners are closed,
+ * QEMU dying before that ends the connection, so there is nothing to poll. */
+static void qemu_supervisor_connect_fd(struct sup *s)
+{
+    struct vmerr e;
+    vmerr_clear(&e);
+    int fd = qmp_socket_connect(s->spec->paths->qmp_sup, &e);
+    for (int i = 0; i < 2; i++) {
+        close(s->mon_listen[i]);
+        s->mon_listen[i] = -1;
+    }
+    if (fd >= 0)
+        s->qmp = qmp_open_fd(fd, s->spec->paths->qmp_sup, SUP_MONITOR_TIMEOUT_MS, &e);
+    if (s->qmp)
+        return;
+    qemu_supervisor_reap(s, false);
+    if (!s->exited) { /* it may be on its way out: give it a moment to say how it ended */
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        qemu_supervisor_reap(s, false);
+    }
+    if (s->exited)
+        qemu_supervisor_fail_exit(s);
+    char why[1200];
+    snprintf(why, sizeof(why), "QEMU's monitor did not answer: %s", e.message);
+    qemu_supervisor_fail(s, why);
+}
+
+/* Connect to the supervisor monitor, waiting for QEMU to create it (or to die trying);
+ * for an argv that names socket paths (one saved before monitors were passed as fds). */
 static void qemu_supervisor_connect(struct sup *s)
 {
+    if (s->monitor_fds) {
+        qemu_supervisor_connect_fd(s);
+        return;
+    }
     long long deadline = qemu_supervisor_now_ms() + SUP_MONITOR_TIMEOUT_MS;
     struct vmerr e;
     vmerr_clear(&e);
     while (!s->qmp) {
         qemu_supervisor_reap(s, false);
-        if (s->exited) {
-            char why[64];
-            if (WIFSIGNALED(s->status))
-                snprintf(why, sizeof(why), "QEMU was killed by signal %d", WTERMSIG(s->status));
-            else
-                snprintf(why, sizeof(why), "QEMU exited with status %d", WEXITSTATUS(s->status));
-            qemu_supervisor_fail(s, why);
-        }
+        if (s->exited)
+            qemu_supervisor_fail_exit(s);
         long long left = deadline - qemu_supervisor_now_ms();
         if (left <= 0) {
             char why[1200];
@@ -323,6 +402,17 @@ static void qemu_supervisor_connect(struct sup *s)
             nanosleep(&ts, NULL);
         }
     }
+}
+
+/* Whether argv passes the monitors as fds (QEMU_ARGV_MON_FD_SUP) rather than paths. */
+static bool qemu_supervisor_argv_monitor_fds(char *const *argv)
+{
+    char want[64];
+    snprintf(want, sizeof(want), "socket,id=charmonitor,fd=%d,", QEMU_ARGV_MON_FD_SUP);
+    for (; *argv; argv++)
+        if (!strncmp(*argv, want, strlen(want)))
+            return true;
+    return false;
 }
 
 /* Fill the live definition's serial/console PTY paths from query-chardev. */
@@ -378,7 +468,7 @@ static void qemu_supervisor_save_argv(struct sup *s)
         memcpy(buf + off, *a, n);
         off += n;
     }
-    store_write_atomic(s->spec->paths->argv, buf, len, NULL);
+    store_write_runtime(s->spec->paths->argv, buf, len, NULL);
     free(buf);
 }
 
@@ -419,11 +509,16 @@ static void qemu_supervisor_boot(struct sup *s)
         rename(p->console_log, p->crash_log);
         s->save_log = false;
     }
-    unlink(p->qmp_sup);
-    unlink(p->qmp_client);
-    qemu_supervisor_save_argv(s);
+    s->monitor_fds = qemu_supervisor_argv_monitor_fds(s->spec->argv);
+    if (s->monitor_fds) {
+        qemu_supervisor_listen(s);
+    } else {
+        unlink(p->qmp_sup);
+        unlink(p->qmp_client);
+    }
     qemu_supervisor_spawn(s);
     qemu_supervisor_report(s, "QEMU %ld", (long)s->qemu);
+    qemu_supervisor_save_argv(s); /* while QEMU initialises: off the start's critical path */
     s->st.qemu_pid = s->qemu;
     s->st.qemu_start = qemu_state_proc_start(s->qemu);
     qemu_supervisor_connect(s);
@@ -434,7 +529,7 @@ static void qemu_supervisor_boot(struct sup *s)
             s->live->graphics[i].port = s->spec->vnc_port;
     char *xml = domain_def_format(s->live, 0);
     struct vmerr e;
-    if (!xml || store_write_atomic(p->live_xml, xml, strlen(xml), &e) < 0) {
+    if (!xml || store_write_runtime(p->live_xml, xml, strlen(xml), &e) < 0) {
         free(xml);
         qemu_supervisor_fail(s, "cannot write the live XML");
     }
@@ -540,9 +635,9 @@ static void qemu_supervisor_adopt(struct sup *s)
     }
     bool running = qemu_supervisor_json_bool(ret, "running");
     const char *status = qemu_supervisor_json_str(ret, "status");
-    s->st.state = running                              ? ENGINE_DOMAIN_RUNNING
+    s->st.state = running                             ? ENGINE_DOMAIN_RUNNING
                   : !strcmp(status, "guest-panicked") ? ENGINE_DOMAIN_CRASHED
-                                                       : ENGINE_DOMAIN_PAUSED;
+                                                      : ENGINE_DOMAIN_PAUSED;
     if (s->st.state == ENGINE_DOMAIN_CRASHED)
         snprintf(s->st.reason, sizeof(s->st.reason), "%s", old->reason);
     json_object_put(ret);
@@ -560,7 +655,8 @@ static void qemu_supervisor_adopt(struct sup *s)
 static void __attribute__((noreturn))
 qemu_supervisor_main(const struct qemu_supervisor_spec *spec, int report_fd)
 {
-    struct sup s = {.spec = spec, .report_fd = report_fd, .sfd = -1, .pidfd = -1};
+    struct sup s = {
+        .spec = spec, .report_fd = report_fd, .sfd = -1, .pidfd = -1, .mon_listen = {-1, -1}};
     s.sfd = qemu_supervisor_signals();
     qemu_supervisor_report(&s, "SUP %ld", (long)getpid());
     int alive = open(spec->paths->alive, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -602,8 +698,8 @@ qemu_supervisor_main(const struct qemu_supervisor_spec *spec, int report_fd)
         if (s.adopted)
             snprintf(why, sizeof(why), "QEMU (pid %ld) exited unexpectedly", (long)s.qemu);
         else if (WIFSIGNALED(s.status))
-            snprintf(why, sizeof(why), "QEMU (pid %ld) was killed by signal %d (%s)",
-                     (long)s.qemu, WTERMSIG(s.status), strsignal(WTERMSIG(s.status)));
+            snprintf(why, sizeof(why), "QEMU (pid %ld) was killed by signal %d (%s)", (long)s.qemu,
+                     WTERMSIG(s.status), strsignal(WTERMSIG(s.status)));
         else
             snprintf(why, sizeof(why), "QEMU (pid %ld) exited with status %d", (long)s.qemu,
                      WEXITSTATUS(s.status));

@@ -156,27 +156,29 @@ static int qmp_send(struct qmp *qmp, const char *msg, long long deadline, struct
     return 0;
 }
 
-/* Connect, read the greeting, negotiate capabilities. */
-struct qmp *qmp_connect(const char *path, int timeout_ms, struct vmerr *err)
+/* A socket connected (or connecting: its listener's backlog holds it) to path. */
+int qmp_socket_connect(const char *path, struct vmerr *err)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        vmerr_set(err, VMERR_OPERATION_FAILED,
-                  "QMP socket path %s is too long for a UNIX socket (%zu bytes, max %zu)", path,
-                  strlen(path), sizeof(sa.sun_path) - 1);
-        return NULL;
-    }
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return vmerr_set(err, VMERR_OPERATION_FAILED,
+                         "QMP socket path %s is too long for a UNIX socket (%zu bytes, max %zu)",
+                         path, strlen(path), sizeof(sa.sun_path) - 1);
     strcpy(sa.sun_path, path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        vmerr_set_errno(err, errno, "QMP socket");
-        return NULL;
-    }
+    if (fd < 0)
+        return vmerr_set_errno(err, errno, "QMP socket");
     if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
         vmerr_set_errno(err, errno, "cannot connect to QMP socket %s", path);
         close(fd);
-        return NULL;
+        return -1;
     }
+    return fd;
+}
+
+/* Read the greeting on a connected socket (taken over) and negotiate capabilities. */
+struct qmp *qmp_open_fd(int fd, const char *what, int timeout_ms, struct vmerr *err)
+{
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     struct qmp *qmp = calloc(1, sizeof(*qmp));
     if (!qmp)
@@ -190,14 +192,14 @@ struct qmp *qmp_connect(const char *path, int timeout_ms, struct vmerr *err)
         if (r < 0)
             goto fail;
         if (r == 0 && qmp_left(deadline) == 0) {
-            vmerr_set(err, VMERR_TIMEOUT, "no QMP greeting on %s within %d ms", path, timeout_ms);
+            vmerr_set(err, VMERR_TIMEOUT, "no QMP greeting on %s within %d ms", what, timeout_ms);
             goto fail;
         }
     }
     bool ok = json_object_object_get_ex(greeting, "QMP", NULL);
     json_object_put(greeting);
     if (!ok) {
-        vmerr_set(err, VMERR_OPERATION_FAILED, "%s did not greet with QMP", path);
+        vmerr_set(err, VMERR_OPERATION_FAILED, "%s did not greet with QMP", what);
         goto fail;
     }
     if (qmp_command_simple(qmp, "qmp_capabilities", NULL, qmp_left(deadline) + 1, err) < 0)
@@ -206,6 +208,13 @@ struct qmp *qmp_connect(const char *path, int timeout_ms, struct vmerr *err)
 fail:
     qmp_close(qmp);
     return NULL;
+}
+
+/* Connect, read the greeting, negotiate capabilities. */
+struct qmp *qmp_connect(const char *path, int timeout_ms, struct vmerr *err)
+{
+    int fd = qmp_socket_connect(path, err);
+    return fd < 0 ? NULL : qmp_open_fd(fd, path, timeout_ms, err);
 }
 
 /* Close the socket and drop everything queued. */

@@ -19,6 +19,12 @@ typedef void (*qmp_event_fn)(void *opaque, const char *event, struct json_object
 /* Connect to the QMP socket at path, read the greeting and negotiate capabilities, all
  * within timeout_ms. One attempt: a missing socket or refused connection fails at once. */
 struct qmp *qmp_connect(const char *path, int timeout_ms, struct vmerr *err);
+/* A UNIX socket connected to path (a listener's backlog accepts it even before the
+ * listening program reads it); -1 with err set. */
+int qmp_socket_connect(const char *path, struct vmerr *err);
+/* qmp_connect's second half on a connected socket fd (taken over, also on failure); what
+ * names the socket in messages. */
+struct qmp *qmp_open_fd(int fd, const char *what, int timeout_ms, struct vmerr *err);
 /* Close the connection and free queued events. NULL is fine. */
 void qmp_close(struct qmp *qmp);
 /* The socket fd, for poll(). */
