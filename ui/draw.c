@@ -12,7 +12,7 @@
 /* Attributes of every element (colour pair | A_* bits) as the theme set them (theme.c);
  * until a theme is applied (CLI, unit tests) attributes that read without colours. */
 static attr_t draw_attrs[DRAW_COLOUR_COUNT] = {
-    [DRAW_HEADER] = A_REVERSE,  [DRAW_COLUMNS] = A_UNDERLINE | A_BOLD,
+    [DRAW_HEADER] = A_REVERSE,   [DRAW_COLUMNS] = A_UNDERLINE | A_BOLD,
     [DRAW_SELECTED] = A_REVERSE, [DRAW_RUNNING] = A_BOLD,
     [DRAW_CRASHED] = A_BOLD,     [DRAW_ERROR] = A_BOLD | A_REVERSE,
     [DRAW_HINT_KEY] = A_REVERSE, [DRAW_PROMPT] = A_BOLD | A_REVERSE,
@@ -164,4 +164,3 @@ bool draw_locale_utf8(void)
 {
     return !strcmp(nl_langinfo(CODESET), "UTF-8");
 }
-

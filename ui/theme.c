@@ -35,11 +35,16 @@ static const struct {
     const char *name;
     short colour;
 } theme_colours[] = {
-    {"black", 0},          {"red", 1},          {"green", 2},          {"yellow", 3},
-    {"blue", 4},           {"magenta", 5},      {"cyan", 6},           {"white", 7},
-    {"brightblack", 8},    {"brightred", 9},    {"brightgreen", 10},   {"brightyellow", 11},
-    {"brightblue", 12},    {"brightmagenta", 13}, {"brightcyan", 14},  {"brightwhite", 15},
-    {"grey", 8},           {"gray", 8},         {"default", -1},
+    {"black", 0},        {"red", 1},
+    {"green", 2},        {"yellow", 3},
+    {"blue", 4},         {"magenta", 5},
+    {"cyan", 6},         {"white", 7},
+    {"brightblack", 8},  {"brightred", 9},
+    {"brightgreen", 10}, {"brightyellow", 11},
+    {"brightblue", 12},  {"brightmagenta", 13},
+    {"brightcyan", 14},  {"brightwhite", 15},
+    {"grey", 8},         {"gray", 8},
+    {"default", -1},
 };
 
 /* Attribute names. */
@@ -47,16 +52,16 @@ static const struct {
     const char *name;
     attr_t attr;
 } theme_attr_names[] = {
-    {"bold", A_BOLD},     {"dim", A_DIM},       {"underline", A_UNDERLINE},
-    {"reverse", A_REVERSE}, {"italic", A_ITALIC}, {"blink", A_BLINK},
-    {"standout", A_STANDOUT}, {"none", 0},      {"normal", 0},
+    {"bold", A_BOLD},         {"dim", A_DIM},       {"underline", A_UNDERLINE},
+    {"reverse", A_REVERSE},   {"italic", A_ITALIC}, {"blink", A_BLINK},
+    {"standout", A_STANDOUT}, {"none", 0},          {"normal", 0},
 };
 
 /* The first 16 colours as xterm draws them (RGB); 16-255 are computed (theme_rgb). */
 static const unsigned char theme_palette16[16][3] = {
-    {0, 0, 0},       {205, 0, 0},   {0, 205, 0},   {205, 205, 0},   {0, 0, 238},   {205, 0, 205},
-    {0, 205, 205},   {229, 229, 229}, {127, 127, 127}, {255, 0, 0}, {0, 255, 0},   {255, 255, 0},
-    {92, 92, 255},   {255, 0, 255}, {0, 255, 255}, {255, 255, 255},
+    {0, 0, 0},     {205, 0, 0},     {0, 205, 0},     {205, 205, 0},   {0, 0, 238}, {205, 0, 205},
+    {0, 205, 205}, {229, 229, 229}, {127, 127, 127}, {255, 0, 0},     {0, 255, 0}, {255, 255, 0},
+    {92, 92, 255}, {255, 0, 255},   {0, 255, 255},   {255, 255, 255},
 };
 
 /* Levels of the 6x6x6 colour cube (16-231). */
@@ -203,8 +208,8 @@ static int theme_parse_line(struct theme *t, char *line, const char *source, int
     int e = theme_element(name);
     if (e < 0)
         return vmerr_set(err, VMERR_INVALID_ARG,
-                         "%s:%d: unknown element '%s' (doc/themes.md lists them)", source,
-                         lineno, name);
+                         "%s:%d: unknown element '%s' (doc/themes.md lists them)", source, lineno,
+                         name);
     const char *what[2] = {"foreground", "background"};
     short c[2];
     for (int i = 0; i < 2; i++) {
@@ -507,25 +512,34 @@ static size_t theme_names(char names[][THEME_NAME_MAX], size_t max)
     return out;
 }
 
-/* T: switch to the next theme after the current one. */
+/* T: switch to the next theme after the current one; a theme that does not load is skipped
+ * and its error shown with the one that did. */
 void theme_cycle(struct tui *tui)
 {
     char names[THEME_CYCLE_MAX][THEME_NAME_MAX];
     size_t n = theme_names(names, THEME_CYCLE_MAX);
-    if (n == 0)
-        return;
     size_t next = 0;
     for (size_t i = 0; i < n; i++)
         if (!strcmp(names[i], theme_cur.name))
             next = (i + 1) % n;
-    struct vmerr err = {0};
-    if (theme_switch(tui, names[next], &err) < 0) {
-        status_error(tui, &err);
+    struct vmerr first = {0}, err = {0};
+    for (size_t tries = 0; tries < n; tries++, next = (next + 1) % n) {
+        if (theme_switch(tui, names[next], &err) < 0) {
+            if (first.code == VMERR_OK)
+                first = err;
+            continue;
+        }
+        char line[1400];
+        if (first.code != VMERR_OK)
+            status_set(tui, true, "theme %s (skipped: %s)", names[next],
+                       vmerr_line(&first, line, sizeof(line)));
+        else if (theme_depth_cur == THEME_DEPTH_MONO)
+            status_set(tui, false, "theme %s (no colours here: drawn with attributes only)",
+                       names[next]);
+        else
+            status_set(tui, false, "theme %s", names[next]);
         return;
     }
-    if (theme_depth_cur == THEME_DEPTH_MONO)
-        status_set(tui, false, "theme %s (no colours here: drawn with attributes only)",
-                   names[next]);
-    else
-        status_set(tui, false, "theme %s", names[next]);
+    if (first.code != VMERR_OK)
+        status_error(tui, &first);
 }

@@ -174,6 +174,13 @@ printf 'header black green\n' >"$XDG_CONFIG_HOME/vmdeck/themes/mine.theme"
 start_vm TERM=xterm-256color -- --theme mine
 has_sgr 1 30 "user theme fg"
 has_sgr 1 42 "user theme bg"
+# T skips a broken user theme (mine -> mono -> zz, broken -> dark), saying why
+printf 'header nocolour blue\n' >"$XDG_CONFIG_HOME/vmdeck/themes/zz.theme"
+e2e_keys T
+e2e_wait 'theme mono'
+e2e_keys T
+e2e_wait "theme dark \(skipped: .*zz\.theme:1: header: fore"
+has_sgr 1 '48;5;24' "T past a broken theme"
 rm -f "$XDG_CONFIG_HOME/vmdeck/config"
 
 # ---- ASCII state symbols without a UTF-8 locale ----

@@ -113,8 +113,7 @@ static void test_parse_warnings(void **state)
                                          "'colour' (known: theme, bind)");
     assert_non_null(strstr(cfg.warnings[1], "config:2: bind: unknown action 'strat' (actions: "
                                             "up down"));
-    assert_non_null(
-        strstr(cfg.warnings[2], "config:3: bind start: 'Fnord' is not a key name"));
+    assert_non_null(strstr(cfg.warnings[2], "config:3: bind start: 'Fnord' is not a key name"));
     assert_non_null(strstr(cfg.warnings[3], "config:5: 'just words' is not a setting"));
     assert_non_null(strstr(cfg.warnings[4], "config:6: 'theme extra': theme takes no word"));
     assert_non_null(strstr(cfg.warnings[5], "config:7: bind: which action?"));
@@ -146,11 +145,11 @@ static void test_key_names(void **state)
     struct {
         const char *in, *shown;
     } cases[] = {
-        {"a", "a"},          {"S", "S"},         {"?", "?"},         {"^X", "Ctrl-X"},
-        {"^x", "Ctrl-X"},    {"C-l", "Ctrl-L"},  {"Ctrl-]", "Ctrl-]"}, {"F1", "F1"},
-        {"F12", "F12"},      {"f5", "F5"},       {"Enter", "Enter"}, {"esc", "Esc"},
-        {"Escape", "Esc"},   {"Tab", "Tab"},     {"Space", "Space"}, {"Up", "Up"},
-        {"pgdn", "PgDn"},    {"PageUp", "PgUp"}, {"Home", "Home"},   {"End", "End"},
+        {"a", "a"},           {"S", "S"},         {"?", "?"},           {"^X", "Ctrl-X"},
+        {"^x", "Ctrl-X"},     {"C-l", "Ctrl-L"},  {"Ctrl-]", "Ctrl-]"}, {"F1", "F1"},
+        {"F12", "F12"},       {"f5", "F5"},       {"Enter", "Enter"},   {"esc", "Esc"},
+        {"Escape", "Esc"},    {"Tab", "Tab"},     {"Space", "Space"},   {"Up", "Up"},
+        {"pgdn", "PgDn"},     {"PageUp", "PgUp"}, {"Home", "Home"},     {"End", "End"},
         {"Delete", "Delete"}, {"^?", "Ctrl-?"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -157,8 +157,7 @@ static void test_parse_errors(void **state)
 {
     (void)state;
     char buf[1500];
-    assert_string_equal(parse_error("normal default default\nheadr white blue\n", buf,
-                                    sizeof(buf)),
+    assert_string_equal(parse_error("normal default default\nheadr white blue\n", buf, sizeof(buf)),
                         "my.theme:2: unknown element 'headr' (doc/themes.md lists them)");
     assert_non_null(strstr(parse_error("\n\n\nheader purpel blue\n", buf, sizeof(buf)),
                            "my.theme:4: header: foreground 'purpel' is not a colour"));
@@ -182,27 +181,24 @@ static void test_nearest_colour(void **state)
         short in;
         short at8, at16;
     } cases[] = {
-        {196, COLOR_RED, 9},      /* pure red: red; bright red on 16 */
-        {46, COLOR_GREEN, 10},    /* pure green */
-        {21, COLOR_BLUE, 4},      /* pure blue (0,0,255): blue (0,0,238) beats (92,92,255) */
-        {226, COLOR_YELLOW, 11},  /* pure yellow */
-        {208, COLOR_YELLOW, 3},   /* orange (255,135,0): nearer yellow than red */
-        {231, COLOR_WHITE, 15},   /* white */
-        {16, COLOR_BLACK, 0},     /* cube black */
-        {232, COLOR_BLACK, 0},    /* darkest grey */
-        {255, COLOR_WHITE, 7},    /* lightest grey (238): 229 grey is nearer than 255 */
-        {9, COLOR_RED, 9},        /* bright red is red on 8 colours */
-        {15, COLOR_WHITE, 15},
-        {COLOR_CYAN, COLOR_CYAN, COLOR_CYAN},
-        {-1, -1, -1},
+        {196, COLOR_RED, 9},     /* pure red: red; bright red on 16 */
+        {46, COLOR_GREEN, 10},   /* pure green */
+        {21, COLOR_BLUE, 4},     /* pure blue (0,0,255): blue (0,0,238) beats (92,92,255) */
+        {226, COLOR_YELLOW, 11}, /* pure yellow */
+        {208, COLOR_YELLOW, 3},  /* orange (255,135,0): nearer yellow than red */
+        {231, COLOR_WHITE, 15},  /* white */
+        {16, COLOR_BLACK, 0},    /* cube black */
+        {232, COLOR_BLACK, 0},   /* darkest grey */
+        {255, COLOR_WHITE, 7},   /* lightest grey (238): 229 grey is nearer than 255 */
+        {9, COLOR_RED, 9},       /* bright red is red on 8 colours */
+        {15, COLOR_WHITE, 15},   {COLOR_CYAN, COLOR_CYAN, COLOR_CYAN}, {-1, -1, -1},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         if (theme_map_colour(cases[i].in, THEME_DEPTH_8) != cases[i].at8 ||
             theme_map_colour(cases[i].in, THEME_DEPTH_16) != cases[i].at16)
             fail_msg("colour %d: got %d/%d, want %d/%d", cases[i].in,
                      theme_map_colour(cases[i].in, THEME_DEPTH_8),
-                     theme_map_colour(cases[i].in, THEME_DEPTH_16), cases[i].at8,
-                     cases[i].at16);
+                     theme_map_colour(cases[i].in, THEME_DEPTH_16), cases[i].at8, cases[i].at16);
         assert_int_equal(theme_map_colour(cases[i].in, THEME_DEPTH_256), cases[i].in);
         assert_int_equal(theme_map_colour(cases[i].in, THEME_DEPTH_MONO), -1);
     }
@@ -222,11 +218,12 @@ static void test_resolve(void **state)
     struct theme t;
     theme_unset(&t);
     struct vmerr err = {0};
-    assert_int_equal(theme_parse(&t, "normal 252 234\n"
-                                     "running 114 default bold\n"
-                                     "paused brightyellow default\n"
-                                     "selected 231 255\n"
-                                     "info default default\n",
+    assert_int_equal(theme_parse(&t,
+                                 "normal 252 234\n"
+                                 "running 114 default bold\n"
+                                 "paused brightyellow default\n"
+                                 "selected 231 255\n"
+                                 "info default default\n",
                                  "x", &err),
                      0);
     struct theme_style s = theme_resolve(&t, DRAW_RUNNING, THEME_DEPTH_256);
