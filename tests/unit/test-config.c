@@ -24,13 +24,13 @@ static const char *bound(const char *action, enum tui_view view)
     return keys_bound(action, view, buf, sizeof(buf));
 }
 
-/* True when some help line is exactly "  KEY<pad> TEXT" for key and text. */
+/* True when some help line starts "  KEY<pad> TEXT" for key and text. */
 static bool help_has(const char *key, const char *text)
 {
     char want[256], buf[256];
     snprintf(want, sizeof(want), "  %-8s %s", key, text);
     for (size_t i = 0; i < keys_help_count(); i++)
-        if (!strcmp(keys_help_line(i, buf, sizeof(buf)), want))
+        if (!strncmp(keys_help_line(i, buf, sizeof(buf)), want, strlen(want)))
             return true;
     return false;
 }
