@@ -397,7 +397,8 @@ static int qemu_driver_domain_lookup(struct engine_conn *conn, const char *name,
     return -1;
 }
 
-/* Check that def's name and uuid do not clash with another definition. */
+/* Check that def's name and uuid do not clash with another definition (uuids from the
+ * summaries, so defining the 1,000th domain does not parse 999 XML files). */
 static int qemu_driver_check_unique(struct engine_conn *conn, const struct domain_def *def,
                                     struct vmerr *err)
 {
@@ -408,7 +409,7 @@ static int qemu_driver_check_unique(struct engine_conn *conn, const struct domai
     qemu_driver_names(conn, &names, &n, NULL);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        struct domain_def *other = qemu_driver_load(conn, names[i], NULL);
+        struct domain_def *other = qemu_summary_load(conn->config_dir, names[i], NULL);
         if (!other)
             continue;
         bool same_name = !strcmp(names[i], def->name);
