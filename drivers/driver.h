@@ -45,7 +45,10 @@ struct driver {
     int (*domain_start)(struct engine_conn *conn, const char *name, struct vmerr *err);
     int (*domain_shutdown)(struct engine_conn *conn, const char *name, struct vmerr *err);
     int (*domain_destroy)(struct engine_conn *conn, const char *name, struct vmerr *err);
+    /* Graceful reboot (ACPI power button, then boot again), returning once requested. */
     int (*domain_reboot)(struct engine_conn *conn, const char *name, struct vmerr *err);
+    /* Hard reset, like pressing the reset button. */
+    int (*domain_reset)(struct engine_conn *conn, const char *name, struct vmerr *err);
     int (*domain_suspend)(struct engine_conn *conn, const char *name, struct vmerr *err);
     int (*domain_resume)(struct engine_conn *conn, const char *name, struct vmerr *err);
     /* A new copy of the live definition (live = true, running domains: with id and ttys)

@@ -270,11 +270,12 @@ int engine_domain_undefine(struct engine_conn *conn, const char *name, struct vm
         return conn->driver->member(conn, name, err);                                        \
     }
 
-/* Start, shut down, destroy, reboot, suspend and resume a domain. */
+/* Start, shut down, destroy, reboot, reset, suspend and resume a domain. */
 ENGINE_LIFECYCLE_OP(engine_domain_start, domain_start, "starting domains")
 ENGINE_LIFECYCLE_OP(engine_domain_shutdown, domain_shutdown, "shutting down domains")
 ENGINE_LIFECYCLE_OP(engine_domain_destroy, domain_destroy, "destroying domains")
 ENGINE_LIFECYCLE_OP(engine_domain_reboot, domain_reboot, "rebooting domains")
+ENGINE_LIFECYCLE_OP(engine_domain_reset, domain_reset, "resetting domains")
 ENGINE_LIFECYCLE_OP(engine_domain_suspend, domain_suspend, "suspending domains")
 ENGINE_LIFECYCLE_OP(engine_domain_resume, domain_resume, "resuming domains")
 

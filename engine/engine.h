@@ -101,6 +101,8 @@ int engine_domain_start(struct engine_conn *conn, const char *name, struct vmerr
 int engine_domain_shutdown(struct engine_conn *conn, const char *name, struct vmerr *err);
 int engine_domain_destroy(struct engine_conn *conn, const char *name, struct vmerr *err);
 int engine_domain_reboot(struct engine_conn *conn, const char *name, struct vmerr *err);
+/* Hard reset (the guest gets no say; `reboot` asks it through ACPI). */
+int engine_domain_reset(struct engine_conn *conn, const char *name, struct vmerr *err);
 int engine_domain_suspend(struct engine_conn *conn, const char *name, struct vmerr *err);
 int engine_domain_resume(struct engine_conn *conn, const char *name, struct vmerr *err);
 /* XML of a domain: live when running (with id and console tty), else persistent. */

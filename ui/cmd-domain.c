@@ -172,6 +172,7 @@ static const struct {
     {"shutdown", engine_domain_shutdown, "Domain '%s' is being shutdown\n"},
     {"destroy", engine_domain_destroy, "Domain '%s' destroyed\n"},
     {"reboot", engine_domain_reboot, "Domain '%s' is being rebooted\n"},
+    {"reset", engine_domain_reset, "Domain '%s' was reset\n"},
     {"suspend", engine_domain_suspend, "Domain '%s' suspended\n"},
     {"resume", engine_domain_resume, "Domain '%s' resumed\n"},
 };

@@ -47,11 +47,15 @@ static const struct cmd_entry cmd_table[] = {
      CMD_OPT_WAIT | CMD_OPT_TIMEOUT, 1, 1, true, cmd_domain_shutdown},
     {"destroy", "NAME", "stop a domain immediately, without a shutdown", 0, 1, 1, true,
      cmd_domain_lifecycle},
-    {"reboot", "NAME", "reboot a domain", 0, 1, 1, true, cmd_domain_lifecycle},
+    {"reboot", "NAME", "reboot a domain (ACPI: the guest shuts down, then boots again)", 0, 1, 1,
+     true, cmd_domain_lifecycle},
+    {"reset", "NAME", "reset a domain at once, like its reset button", 0, 1, 1, true,
+     cmd_domain_lifecycle},
     {"suspend", "NAME", "pause a running domain", 0, 1, 1, true, cmd_domain_lifecycle},
     {"resume", "NAME", "resume a paused domain", 0, 1, 1, true, cmd_domain_lifecycle},
     {"autostart", "[--disable] [NAME]",
-     "mark NAME to start at boot (--disable: unmark); no NAME: start every marked network, then domain",
+     "mark NAME to start at boot (--disable: unmark); no NAME: start every marked network, then "
+     "domain",
      CMD_OPT_DISABLE, 0, 1, true, cmd_domain_autostart},
     {"domstats", "NAME", "CPU %, memory, disk and network counters of a running domain", 0, 1, 1,
      true, cmd_stats_run},
@@ -129,7 +133,8 @@ static void cmd_print_help(FILE *f)
             "\noptions:\n"
             "  -c, --connect URI   connection URI (default: %s)\n"
             "  --theme NAME        TUI colour theme: default, dark, light, mono or a file\n"
-            "                      (doc/themes.md)\n"            "  -h, --help          this help\n"
+            "                      (doc/themes.md)\n"
+            "  -h, --help          this help\n"
             "\nverbs:\n",
             engine_default_uri());
     for (size_t i = 0; i < CMD_COUNT; i++) {

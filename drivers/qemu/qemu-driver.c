@@ -811,9 +811,32 @@ static int qemu_driver_domain_shutdown(struct engine_conn *conn, const char *nam
 }
 
 /* Hard reset of the guest. */
-static int qemu_driver_domain_reboot(struct engine_conn *conn, const char *name, struct vmerr *err)
+static int qemu_driver_domain_reset(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
     return qemu_driver_simple_op(conn, name, "system_reset", -1, err);
+}
+
+/* Reboot as libvirt does for QEMU: the supervisor (asked with SIGUSR1) presses the ACPI power
+ * button and boots the guest again when it has powered off. Returns once asked; a guest that
+ * ignores ACPI does not reboot (reset does it the hard way). */
+static int qemu_driver_domain_reboot(struct engine_conn *conn, const char *name, struct vmerr *err)
+{
+    struct qemu_paths p = {0};
+    struct qemu_state st;
+    int lock = qemu_driver_lock_running(conn, name, &p, &st, NULL, err);
+    int rc = -1;
+    if (lock >= 0) {
+        if (!qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start) ||
+            kill(st.supervisor_pid, SIGUSR1) < 0)
+            vmerr_set(err, VMERR_OPERATION_FAILED,
+                      "domain '%s': its supervisor (pid %ld) is gone; try reset or destroy", name,
+                      (long)st.supervisor_pid);
+        else
+            rc = 0;
+        store_unlock(lock);
+    }
+    qemu_state_paths_free(&p);
+    return rc;
 }
 
 /* Pause the vCPUs. */
@@ -947,6 +970,7 @@ const struct driver qemu_driver = {
     .domain_shutdown = qemu_driver_domain_shutdown,
     .domain_destroy = qemu_driver_domain_destroy,
     .domain_reboot = qemu_driver_domain_reboot,
+    .domain_reset = qemu_driver_domain_reset,
     .domain_suspend = qemu_driver_domain_suspend,
     .domain_resume = qemu_driver_domain_resume,
     .domain_get_def = qemu_driver_domain_get_def,

@@ -50,7 +50,8 @@ extern char **environ;
 
 /* Actions requested by events, run from the main loop (not inside the QMP reader). */
 enum {
-    SUP_ACT_QUIT = 1 << 0, /* quit: on_crash destroy / restart */
+    SUP_ACT_QUIT = 1 << 0,  /* quit: on_crash destroy / restart */
+    SUP_ACT_RESET = 1 << 1, /* system_reset + cont: a reboot whose power-off kept QEMU */
 };
 
 /* The supervisor's whole state. */
@@ -72,6 +73,7 @@ struct sup {
     int pidfd;         /* adopted QEMU's pidfd, -1 otherwise */
     bool saw_shutdown; /* a SHUTDOWN event came: QEMU's exit is expected */
     bool save_log;     /* rename-restart: keep the console log aside before the new boot */
+    bool reboot;       /* SIGUSR1 asked for a reboot: the next guest power-off boots again */
     bool monitor_fds;  /* QEMU's argv takes the monitors as fds QEMU_ARGV_MON_FD_* */
     int mon_listen[2]; /* those listening sockets until QEMU has them; -1 otherwise */
 };
@@ -214,9 +216,18 @@ static void qemu_supervisor_event(void *opaque, const char *event, struct json_o
         /* QEMU exits next; a guest power-off under on_poweroff=restart starts it again */
         bool guest = qemu_supervisor_json_bool(data, "guest");
         const char *reason = qemu_supervisor_json_str(data, "reason");
-        if (guest && !strcmp(reason, "guest-shutdown") &&
-            (def->on_poweroff == DOMAIN_LIFECYCLE_RESTART ||
-             def->on_poweroff == DOMAIN_LIFECYCLE_RENAME_RESTART)) {
+        bool poweroff = guest && !strcmp(reason, "guest-shutdown");
+        if (poweroff && s->reboot) {
+            /* the power-off that a reboot asked for: boot again. With on_poweroff=preserve
+             * QEMU stays (-no-shutdown) and is reset in place; otherwise a new QEMU. */
+            s->reboot = false;
+            if (def->on_poweroff == DOMAIN_LIFECYCLE_PRESERVE) {
+                s->pending |= SUP_ACT_RESET;
+                return;
+            }
+            s->restart = true;
+        } else if (poweroff && (def->on_poweroff == DOMAIN_LIFECYCLE_RESTART ||
+                                def->on_poweroff == DOMAIN_LIFECYCLE_RENAME_RESTART)) {
             s->restart = true;
             s->save_log = def->on_poweroff == DOMAIN_LIFECYCLE_RENAME_RESTART;
         }
@@ -244,6 +255,19 @@ static void qemu_supervisor_run_pending(struct sup *s)
     if (s->qmp && (act & SUP_ACT_QUIT) &&
         qmp_command_simple(s->qmp, "quit", NULL, SUP_QMP_TIMEOUT_MS, NULL) < 0)
         kill(s->qemu, SIGTERM);
+    if (s->qmp && (act & SUP_ACT_RESET) &&
+        (qmp_command_simple(s->qmp, "system_reset", NULL, SUP_QMP_TIMEOUT_MS, NULL) < 0 ||
+         qmp_command_simple(s->qmp, "cont", NULL, SUP_QMP_TIMEOUT_MS, NULL) < 0))
+        kill(s->qemu, SIGTERM);
+}
+
+/* SIGUSR1 (qemu-driver.c's reboot): press the ACPI power button and remember that the
+ * power-off it leads to is a reboot, like libvirt's reboot of a QEMU guest. */
+static void qemu_supervisor_request_reboot(struct sup *s)
+{
+    if (!s->qmp || s->exited)
+        return;
+    s->reboot = qmp_command_simple(s->qmp, "system_powerdown", NULL, SUP_QMP_TIMEOUT_MS, NULL) == 0;
 }
 
 /* Block the signals the loop reads through a signalfd; default the rest. */
@@ -256,6 +280,7 @@ static int qemu_supervisor_signals(void)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGQUIT);
+    sigaddset(&set, SIGUSR1);
     for (int sig = 1; sig < 32; sig++)
         if (sig != SIGKILL && sig != SIGSTOP && !sigismember(&set, sig))
             signal(sig, sig == SIGPIPE ? SIG_IGN : SIG_DFL);
@@ -570,6 +595,8 @@ static void qemu_supervisor_signal(struct sup *s)
     while (read(s->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
         if (si.ssi_signo == SIGCHLD) {
             qemu_supervisor_reap(s, false);
+        } else if (si.ssi_signo == SIGUSR1) {
+            qemu_supervisor_request_reboot(s);
         } else if (!s->exited) {
             s->terminating = true;
             kill(s->qemu, s->kill_at ? SIGKILL : SIGTERM);

@@ -565,6 +565,18 @@ static int test_driver_domain_reboot(struct engine_conn *conn, const char *name,
     return d ? 0 : -1;
 }
 
+/* Reset: the domain keeps running (its guest starts over, which the test driver has none of). */
+static int test_driver_domain_reset(struct engine_conn *conn, const char *name, struct vmerr *err)
+{
+    struct test_driver_state *st = conn->priv;
+    pthread_mutex_lock(&test_driver_lock);
+    struct test_driver_domain *d = test_driver_get_active(st, name, err);
+    if (d)
+        d->state = ENGINE_DOMAIN_RUNNING;
+    pthread_mutex_unlock(&test_driver_lock);
+    return d ? 0 : -1;
+}
+
 /* Pause (suspend) or resume an active domain; pausing twice or resuming a running one fails. */
 static int test_driver_set_paused(struct engine_conn *conn, const char *name, bool pause,
                                   struct vmerr *err)
@@ -705,6 +717,7 @@ const struct driver test_driver = {
     .domain_shutdown = test_driver_domain_shutdown,
     .domain_destroy = test_driver_domain_destroy,
     .domain_reboot = test_driver_domain_reboot,
+    .domain_reset = test_driver_domain_reset,
     .domain_suspend = test_driver_domain_suspend,
     .domain_resume = test_driver_domain_resume,
     .domain_get_def = test_driver_domain_get_def,

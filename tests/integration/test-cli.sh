@@ -89,7 +89,7 @@ T=test:///default
 # ---- usage, help, version (no connection needed) ----
 run "" --help
 expect_rc 0 "--help"
-for verb in list dominfo define undefine start shutdown destroy reboot suspend resume dumpxml \
+for verb in list dominfo define undefine start shutdown destroy reboot reset suspend resume dumpxml \
     console version help; do
     expect_out "^  $verb( |$)" "--help lists $verb"
 done
@@ -191,6 +191,11 @@ expect_error_line "test" "resume of a running (not paused) domain"
 run "$T" reboot test
 expect_rc 0 "reboot test"
 expect_out "^Domain 'test' is being rebooted$" "reboot message"
+run "$T" reset test
+expect_rc 0 "reset test"
+expect_out "^Domain 'test' was reset$" "reset message"
+run "$T" reset test2
+expect_error_line "test2" "reset of a shut-off domain"
 run "$T" start nosuch
 expect_error_line "nosuch" "start of an unknown domain"
 run "$T" undefine nosuch

@@ -666,6 +666,63 @@ static void test_lifecycle_actions(void **state)
     check_ok(engine_domain_undefine(f->conn, "cycler", &err), &err, "undefine");
 }
 
+/* Wait until the guest's marker has appeared n times in its console log; fail showing the
+ * log otherwise. */
+static void wait_boots(const struct qemu_paths *p, int n, const char *what)
+{
+    long long deadline = now_ms() + BOOT_TIMEOUT_MS;
+    while (count_in_file(p->console_log, "VMDECK-GUEST-READY") < n && now_ms() < deadline)
+        usleep(100000);
+    if (count_in_file(p->console_log, "VMDECK-GUEST-READY") < n) {
+        char *log = store_read_file(p->console_log, NULL, NULL);
+        fail_msg("%s: no boot #%d; console.log:\n%s", what, n, log);
+    }
+}
+
+/* reboot asks the guest through ACPI and boots it again once it has powered off (a new
+ * QEMU under the same supervisor and id; with on_poweroff=preserve the same QEMU, reset);
+ * reset restarts the guest at once in the same QEMU. */
+static void test_reboot_reset(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err = {0};
+    const char *names[2] = {"rebooter", "rebooter2"};
+    for (int preserve = 0; preserve < 2; preserve++) {
+        const char *name = names[preserve];
+        char *xml = variant(f->xml, name, preserve ? "<on_poweroff>destroy</on_poweroff>" : NULL,
+                            preserve ? "<on_poweroff>preserve</on_poweroff>" : NULL, NULL, NULL);
+        check_ok(engine_domain_define_xml(f->conn, xml, "rebooter.xml", NULL, &err), &err,
+                 "define");
+        free(xml);
+        check_ok(engine_domain_start(f->conn, name, &err), &err, "start");
+        struct qemu_state first, second;
+        note_supervisor(f, name, &first);
+        struct qemu_paths p;
+        qemu_state_paths(f->runtime, name, &p);
+        wait_boots(&p, 1, "first boot");
+        check_ok(engine_domain_reboot(f->conn, name, &err), &err, "reboot");
+        wait_boots(&p, 2, "reboot");
+        int id = -1;
+        assert_int_equal(state_of(f->conn, name, &id), ENGINE_DOMAIN_RUNNING);
+        assert_int_equal(id, first.id);
+        assert_int_equal(qemu_state_read(p.state, &second, NULL), 0);
+        assert_int_equal(second.supervisor_pid, first.supervisor_pid);
+        if (preserve) /* -no-shutdown kept QEMU: reset in place */
+            assert_int_equal(second.qemu_pid, first.qemu_pid);
+        else
+            assert_true(second.qemu_pid != first.qemu_pid);
+        check_ok(engine_domain_reset(f->conn, name, &err), &err, "reset");
+        wait_boots(&p, 3, "reset");
+        struct qemu_state third;
+        assert_int_equal(qemu_state_read(p.state, &third, NULL), 0);
+        assert_int_equal(third.qemu_pid, second.qemu_pid);
+        assert_int_equal(state_of(f->conn, name, NULL), ENGINE_DOMAIN_RUNNING);
+        check_ok(engine_domain_destroy(f->conn, name, &err), &err, "destroy");
+        qemu_state_paths_free(&p);
+        check_ok(engine_domain_undefine(f->conn, name, &err), &err, "undefine");
+    }
+}
+
 /* A runtime path too long for a UNIX socket is a clear error before anything runs. */
 static void test_long_socket_path(void **state)
 {
@@ -698,6 +755,7 @@ int main(void)
         cmocka_unit_test(test_supervisor_killed),
         cmocka_unit_test(test_qemu_killed),
         cmocka_unit_test(test_lifecycle_actions),
+        cmocka_unit_test(test_reboot_reset),
         cmocka_unit_test(test_long_socket_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
