@@ -188,8 +188,11 @@ VMDECK_BIN=env e2e_start LANG=C LC_ALL=C "$BIN" -c test:///default
 e2e_wait '^ +test +1 +> running'
 e2e_has '^ +test2 +- +# shut off' "ASCII shut off symbol"
 
-# ---- 40x12 and back, colours kept ----
+# ---- 80x24, 40x12 and back, colours kept ----
 start_vm TERM=xterm-256color -- --theme dark
+e2e_resize 80 24
+e2e_wait '^ +test2 +- +■ shut off'
+has_sgr 1 '48;5;24' "header at 80x24"
 e2e_resize 40 12
 e2e_wait '^ vmdeck'
 [ "$(e2e_size)" = "40x12" ] || e2e_fail "pane is $(e2e_size), not 40x12"

@@ -18,6 +18,8 @@
 #include "testutil.h"
 #include "ui/ui.h"
 
+static char *test_xdg; /* an empty config dir, so the user's themes never count */
+
 /* The source tree (tests run with VMDECK_SOURCE_DIR set by ctest). */
 static const char *source_dir(void)
 {
@@ -293,9 +295,28 @@ static void test_load(void **state)
     snprintf(path, sizeof(path), "%s/missing.theme", dir);
     assert_int_equal(theme_load(&t, path, &err), -1);
     assert_non_null(strstr(vmerr_line(&err, line, sizeof(line)), "does not exist"));
-    unsetenv("XDG_CONFIG_HOME");
+    setenv("XDG_CONFIG_HOME", test_xdg, 1);
     testutil_rm_rf(dir);
     free(dir);
+}
+
+/* Point XDG_CONFIG_HOME at an empty temp dir for the whole group. */
+static int group_setup(void **state)
+{
+    (void)state;
+    test_xdg = testutil_tmpdir("xdg");
+    setenv("XDG_CONFIG_HOME", test_xdg, 1);
+    return 0;
+}
+
+/* Remove the group's config dir. */
+static int group_teardown(void **state)
+{
+    (void)state;
+    unsetenv("XDG_CONFIG_HOME");
+    testutil_rm_rf(test_xdg);
+    free(test_xdg);
+    return 0;
 }
 
 /* Run the theme tests. */
@@ -306,5 +327,5 @@ int main(void)
         cmocka_unit_test(test_parse_errors),   cmocka_unit_test(test_nearest_colour),
         cmocka_unit_test(test_resolve),        cmocka_unit_test(test_load),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
