@@ -246,6 +246,8 @@ static void qemu_driver_info(const char *name, const struct domain_def *def, int
         snprintf(info->state_reason, sizeof(info->state_reason), "%s", st->reason);
     info->persistent = true;
     info->has_console = running && st->tty[0];
+    info->vnc_port = running ? st->vnc_port : -1;
+    info->start_time = running ? qemu_state_start_wallclock(st->qemu_start) : 0;
     if (def) {
         domain_uuid_format(def->uuid, info->uuid);
         info->vcpus = def->vcpus;

@@ -149,6 +149,27 @@ bool qemu_state_supervisor_alive(const char *alive_path)
     return alive;
 }
 
+/* Wall-clock time (Unix seconds) of a /proc starttime (clock ticks after boot): the boot
+ * time from /proc/stat's btime, read once, plus the ticks; 0 when unknown. */
+long long qemu_state_start_wallclock(unsigned long long ticks)
+{
+    static long long btime = -1;
+    if (ticks == 0)
+        return 0;
+    if (btime < 0) {
+        btime = 0;
+        char *text = store_read_file("/proc/stat", NULL, NULL);
+        const char *b = text ? strstr(text, "\nbtime ") : NULL;
+        if (b)
+            btime = strtoll(b + 7, NULL, 10);
+        free(text);
+    }
+    long hz = sysconf(_SC_CLK_TCK);
+    if (btime == 0 || hz <= 0)
+        return 0;
+    return btime + (long long)(ticks / (unsigned long long)hz);
+}
+
 /* Field 22 (starttime) of /proc/PID/stat, 0 when the process is gone or a zombie. */
 unsigned long long qemu_state_proc_start(pid_t pid)
 {

@@ -62,6 +62,8 @@ int qemu_state_read(const char *path, struct qemu_state *st, struct vmerr *err);
 bool qemu_state_supervisor_alive(const char *alive_path);
 /* The /proc starttime of a live (not zombie) process; 0 if it is gone or a zombie. */
 unsigned long long qemu_state_proc_start(pid_t pid);
+/* Wall-clock time (Unix seconds) of a /proc starttime; 0 when unknown. */
+long long qemu_state_start_wallclock(unsigned long long ticks);
 /* Whether pid is still the live process that had starttime start. */
 bool qemu_state_pid_matches(pid_t pid, unsigned long long start);
 /* Turn the runtime files into a 'crashed' record: the console log moves aside to
