@@ -746,11 +746,12 @@ static struct domain_def *domain_def_parse_string_checked(const char *xml, const
     return def;
 }
 
-/* The model's checks, then the schema, on a document xmlutil_read accepted (see
- * domain_def_parse_string). */
-struct domain_def *domain_def_parse_doc(const struct xmlutil_ctx *x, struct _xmlDoc *doc)
+/* The model's checks, then (unless flags say otherwise) the schema, on a document
+ * xmlutil_read accepted (see domain_def_parse_string). */
+struct domain_def *domain_def_parse_doc(const struct xmlutil_ctx *x, struct _xmlDoc *doc,
+                                        unsigned flags)
 {
-    return domain_def_parse_doc_checked(x, doc, true);
+    return domain_def_parse_doc_checked(x, doc, !(flags & DOMAIN_DEF_PARSE_NO_SCHEMA));
 }
 
 /* domain_def_parse_doc, the schema only when asked for. */

@@ -779,14 +779,15 @@ struct network_def *network_def_parse_string(const char *xml, const char *source
     xmlDocPtr doc = xmlutil_read(&x, xml, "network");
     if (!doc)
         return NULL;
-    struct network_def *def = network_def_parse_doc(&x, doc);
+    struct network_def *def = network_def_parse_doc(&x, doc, 0);
     xmlFreeDoc(doc);
     return def;
 }
 
-/* Our checks, then the schema, on a document xmlutil_read accepted (see
- * network_def_parse_string). */
-struct network_def *network_def_parse_doc(const struct xmlutil_ctx *x, struct _xmlDoc *doc)
+/* Our checks, then (unless flags say otherwise) the schema, on a document xmlutil_read
+ * accepted (see network_def_parse_string). */
+struct network_def *network_def_parse_doc(const struct xmlutil_ctx *x, struct _xmlDoc *doc,
+                                          unsigned flags)
 {
     xmlNode *root = xmlDocGetRootElement(doc);
     struct network_def *def = calloc(1, sizeof(*def));
@@ -794,7 +795,7 @@ struct network_def *network_def_parse_doc(const struct xmlutil_ctx *x, struct _x
         abort(); /* memory exhaustion is not recoverable */
     def->stp = true;
     if (xmlutil_check_namespaces(x, root) < 0 || parse_network(x, root, def) < 0 ||
-        schema_validate(x, doc, "network") < 0) {
+        (!(flags & NETWORK_DEF_PARSE_NO_SCHEMA) && schema_validate(x, doc, "network") < 0)) {
         network_def_free(def);
         def = NULL;
     }

@@ -88,9 +88,14 @@ struct network_def *network_def_parse_string(const char *xml, const char *source
 struct network_def *network_def_parse_file(const char *path, struct vmerr *err);
 struct _xmlDoc;
 struct xmlutil_ctx;
+/* Flags for network_def_parse_doc. */
+enum {
+    NETWORK_DEF_PARSE_NO_SCHEMA = 1 << 0, /* our checks only, not the RelaxNG second net */
+};
 /* Parse a document that xmlutil_read already accepted, whose root is <network> (see
  * domain_def_parse_doc); errors go to x->err with x->source and the document's lines. */
-struct network_def *network_def_parse_doc(const struct xmlutil_ctx *x, struct _xmlDoc *doc);
+struct network_def *network_def_parse_doc(const struct xmlutil_ctx *x, struct _xmlDoc *doc,
+                                          unsigned flags);
 /* Format def as XML in today's libvirt spelling; caller frees. */
 char *network_def_format(const struct network_def *def);
 /* Deep copy of def (NULL on allocation failure). */

@@ -441,6 +441,12 @@ void xmlutil_init(void)
     done = true;
 }
 
+/* Refuse text that is not UTF-8 (see xmlutil.h). */
+int xmlutil_check_utf8(const struct xmlutil_ctx *x, const char *text)
+{
+    return check_utf8(x, text);
+}
+
 /* Parse text into a document; one VMERR_XML for the first problem (see xmlutil.h). */
 struct _xmlDoc *xmlutil_read(const struct xmlutil_ctx *x, const char *xml, const char *root_name)
 {

@@ -74,6 +74,9 @@ void xmlutil_init(void);
  * line); a root element other than root_name (when not NULL). Caller frees with
  * xmlFreeDoc. */
 struct _xmlDoc *xmlutil_read(const struct xmlutil_ctx *x, const char *xml, const char *root_name);
+/* The UTF-8 check of xmlutil_read on its own, for readers that stream a document: one
+ * VMERR_XML with line and column at the first byte that is not UTF-8; 0 when all is. */
+int xmlutil_check_utf8(const struct xmlutil_ctx *x, const char *text);
 /* Read an XML file for xmlutil_read (caller frees): VMERR_SYSTEM when unreadable, VMERR_XML
  * when it is over XMLUTIL_MAX_SIZE (checked before and while reading, so a huge file or a
  * device is never read whole) or contains a NUL byte. */
