@@ -424,36 +424,39 @@ static int test_driver_make_live(struct test_driver_state *st, struct test_drive
     return 0;
 }
 
-/* Add a domain loaded from a node file, in the given state (see test-driver.h). */
-int test_driver_add_domain(struct test_driver_state *st, struct domain_def *def,
-                           enum engine_domain_state state, struct vmerr *err)
+/* Append the domains of a node file to a fresh state (see test-driver.h). */
+int test_driver_add_domains(struct test_driver_state *st, struct test_driver_loaded *doms, size_t n,
+                            struct vmerr *err)
 {
-    test_driver_strip_live(def);
     pthread_mutex_lock(&test_driver_lock);
+    struct test_driver_domain **tail = &st->domains;
+    while (*tail)
+        tail = &(*tail)->next;
     int rc = 0;
-    for (struct test_driver_domain *d = st->domains; d && rc == 0; d = d->next) {
-        if (!strcmp(d->def->name, def->name))
-            rc = vmerr_set(err, VMERR_DUPLICATE, "domain '%s' is defined twice", def->name);
-        else if (!memcmp(d->def->uuid, def->uuid, 16))
-            rc = vmerr_set(err, VMERR_DUPLICATE, "domains '%s' and '%s' have the same uuid",
-                           d->def->name, def->name);
-    }
-    struct test_driver_domain *d = rc == 0 ? calloc(1, sizeof(*d)) : NULL;
-    if (rc == 0 && !d)
-        rc = vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
-    if (rc == 0) {
+    for (size_t i = 0; i < n; i++) {
+        struct domain_def *def = doms[i].def;
+        doms[i].def = NULL;
+        struct test_driver_domain *d = rc == 0 ? calloc(1, sizeof(*d)) : NULL;
+        if (!d) {
+            if (rc == 0)
+                rc = vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+            domain_def_free(def);
+            continue;
+        }
+        test_driver_strip_live(def);
         d->def = def;
-        def = NULL;
-        d->state = state;
-        bool live = state == ENGINE_DOMAIN_RUNNING || state == ENGINE_DOMAIN_PAUSED ||
-                    state == ENGINE_DOMAIN_BLOCKED;
-        if (live && (rc = test_driver_make_live(st, d, err)) < 0)
+        d->state = doms[i].state;
+        enum engine_domain_state s = d->state;
+        bool live = s == ENGINE_DOMAIN_RUNNING || s == ENGINE_DOMAIN_PAUSED ||
+                    s == ENGINE_DOMAIN_BLOCKED || s == ENGINE_DOMAIN_SHUTDOWN;
+        if (live && (rc = test_driver_make_live(st, d, err)) < 0) {
             test_driver_domain_free(d);
-        else
-            test_driver_state_append(st, d);
+            continue;
+        }
+        *tail = d;
+        tail = &d->next;
     }
     pthread_mutex_unlock(&test_driver_lock);
-    domain_def_free(def);
     return rc;
 }
 

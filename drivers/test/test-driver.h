@@ -22,10 +22,17 @@ struct test_driver_state {
 
 /* The networks of the hypervisor behind conn. */
 struct test_network_state *test_driver_networks(struct engine_conn *conn);
-/* Add a persistent domain in state (RUNNING and PAUSED ones get a live definition and the
- * next id); takes def, also on error (VMERR_DUPLICATE for a name or uuid already used). */
-int test_driver_add_domain(struct test_driver_state *st, struct domain_def *def,
-                           enum engine_domain_state state, struct vmerr *err);
+/* A domain a node file defines, and the state it starts in. */
+struct test_driver_loaded {
+    struct domain_def *def;
+    enum engine_domain_state state;
+    int line; /* of its <domain> in the node file, for messages */
+};
+/* Append n persistent domains to a state that has none yet, in order (running, idle,
+ * paused and in-shutdown ones get a live definition and the next id); the caller has checked that
+ * names and uuids are unique. Takes every def, also on error. */
+int test_driver_add_domains(struct test_driver_state *st, struct test_driver_loaded *doms, size_t n,
+                            struct vmerr *err);
 
 /* Fill st from the node file at path (test-node.c): libvirt's <node> document with
  * <domain> and <network> elements, inline or as file='...' relative to the node file. One

@@ -1,13 +1,17 @@
 /* test-node: a test:///PATH.xml connection's hypervisor from a node file, in libvirt's test
  * driver format: a <node> document whose <domain> and <network> children are definitions,
  * written inline or as <domain file='dom.xml'/> (relative to the node file). The node file
- * flows through xmlutil_read (the same hostile-input guards as define); each definition is
- * copied into a document of its own and read by the real domain or network parser, schema
- * included, so errors carry the node file's name and line. Domains start running, as in
- * libvirt, unless a <test:runstate> in libvirt's test namespace gives another state
- * (virDomainState numbers: 1 running, 3 paused, 5 shut off, ...); networks start active.
- * libvirt's other node elements (<cpu>, <memory>, <pool>, <interface>, <device>) are
- * accepted and skipped: vmdeck has nothing to show them in. */
+ * (at most 1 MiB, like every XML vmdeck reads) is checked as xmlutil_read checks XML (UTF-8,
+ * no <!DOCTYPE>, nothing loaded from outside) and then streamed with libxml2's reader: one
+ * child of <node> at a time is expanded, copied into a document of its own and read by the
+ * real domain or network parser, so errors carry the node file's name and line and memory
+ * holds one definition's tree at a time, not the whole file's. Definitions get the model's
+ * checks but not the RelaxNG second net (DOMAIN_DEF_PARSE_NO_SCHEMA: it would triple the
+ * load time of a 1,000-domain file). Domains start running, as in libvirt, unless a
+ * <test:runstate> in libvirt's test namespace gives another state (virDomainState numbers:
+ * 1 running, 3 paused, 5 shut off, ...); networks start active. libvirt's other node
+ * elements (<cpu>, <memory>, <pool>, <interface>, <device>) are accepted and skipped: vmdeck
+ * has nothing to show them in. */
 #include "drivers/test/test-driver.h"
 
 #include <stdio.h>
@@ -15,12 +19,22 @@
 #include <string.h>
 
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 
 #include "drivers/test/test-network.h"
 #include "engine/domain-def.h"
 #include "engine/network-def.h"
 #include "engine/store.h"
 #include "engine/xmlutil.h"
+
+/* What a node file's load carries along: the domains read so far (added to the state at
+ * the end, once names and uuids are known to be unique). */
+struct test_node_load {
+    struct test_driver_loaded *doms;
+    size_t ndoms, cap;
+    int err_line; /* the reader's first error: line and message */
+    char err_msg[512];
+};
 
 /* libvirt's namespace for test driver data inside a <domain>. */
 #define TEST_NODE_NS "http://libvirt.org/schemas/domain/test/1.0"
@@ -102,9 +116,16 @@ static xmlDocPtr test_node_definition(const struct xmlutil_ctx *x, const xmlNode
         return doc;
     }
     const char *attrs[] = {"file", NULL};
-    if (!file[0] || xmlutil_check_attrs(x, el, attrs) < 0 || xmlutil_check_empty(x, el) < 0) {
+    struct vmerr probe = {0};
+    struct xmlutil_ctx xp = {x->source, &probe};
+    if (!file[0] || xmlutil_check_attrs(x, el, attrs) < 0 || xmlutil_check_empty(&xp, el) < 0) {
         if (!file[0])
             xmlutil_error(x, el, "file", "<%s file=''> names no file", (const char *)el->name);
+        else if (probe.code)
+            xmlutil_error(x, el, "file",
+                          "<%s file='%s'> takes its definition from that file; it must be "
+                          "empty",
+                          (const char *)el->name, file);
         free(file);
         return NULL;
     }
@@ -130,9 +151,9 @@ static int test_node_place(const struct xmlutil_ctx *x, const xmlNode *el)
     return xmlutil_error(x, el, (const char *)el->name, "%s", msg);
 }
 
-/* Read one <domain> (inline or file='...') and add it in the state it asks for. */
-static int test_node_domain(struct test_driver_state *st, const struct xmlutil_ctx *x,
-                            const xmlNode *el)
+/* Read one <domain> (inline or file='...') into the load, with the state it asks for. */
+static int test_node_domain(struct test_driver_state *st, struct test_node_load *ld,
+                            const struct xmlutil_ctx *x, const xmlNode *el)
 {
     struct xmlutil_ctx x2;
     char *file = NULL;
@@ -142,26 +163,32 @@ static int test_node_domain(struct test_driver_state *st, const struct xmlutil_c
     enum engine_domain_state state;
     struct domain_def *def = NULL;
     if (test_node_runstate(&x2, xmlDocGetRootElement(doc), &state) == 0)
-        def = domain_def_parse_doc(&x2, doc);
+        def = domain_def_parse_doc(&x2, doc, DOMAIN_DEF_PARSE_NO_SCHEMA);
     xmlFreeDoc(doc);
     free(file);
     if (!def)
         return -1;
-    if (test_driver_add_domain(st, def, state, x->err) < 0)
-        return test_node_place(x, el);
+    if (ld->ndoms == ld->cap) {
+        ld->cap = ld->cap ? ld->cap * 2 : 64;
+        ld->doms = realloc(ld->doms, ld->cap * sizeof(*ld->doms));
+        if (!ld->doms)
+            abort(); /* memory exhaustion is not recoverable */
+    }
+    ld->doms[ld->ndoms++] =
+        (struct test_driver_loaded){.def = def, .state = state, .line = (int)xmlGetLineNo(el)};
     return 0;
 }
 
 /* Read one <network> (inline or file='...') and add it, active. */
-static int test_node_network(struct test_driver_state *st, const struct xmlutil_ctx *x,
-                             const xmlNode *el)
+static int test_node_network(struct test_driver_state *st, struct test_node_load *ld,
+                             const struct xmlutil_ctx *x, const xmlNode *el)
 {
     struct xmlutil_ctx x2;
     char *file = NULL;
     xmlDocPtr doc = test_node_definition(x, el, &x2, &file);
     if (!doc)
         return -1;
-    struct network_def *def = network_def_parse_doc(&x2, doc);
+    struct network_def *def = network_def_parse_doc(&x2, doc, NETWORK_DEF_PARSE_NO_SCHEMA);
     xmlFreeDoc(doc);
     free(file);
     if (!def)
@@ -174,7 +201,8 @@ static int test_node_network(struct test_driver_state *st, const struct xmlutil_
 /* Children of <node>: how each is read; NULL for libvirt's elements vmdeck skips. */
 static const struct {
     const char *name;
-    int (*read)(struct test_driver_state *st, const struct xmlutil_ctx *x, const xmlNode *el);
+    int (*read)(struct test_driver_state *st, struct test_node_load *ld,
+                const struct xmlutil_ctx *x, const xmlNode *el);
 } test_node_elements[] = {
     {"domain", test_node_domain},
     {"network", test_node_network},
@@ -188,16 +216,158 @@ static const struct {
 #define TEST_NODE_NELEMENTS (sizeof(test_node_elements) / sizeof(test_node_elements[0]))
 
 /* Read one child of <node>: a definition, a skipped element, or an error naming it. */
-static int test_node_child(struct test_driver_state *st, const struct xmlutil_ctx *x,
-                           const xmlNode *el)
+static int test_node_child(struct test_driver_state *st, struct test_node_load *ld,
+                           const struct xmlutil_ctx *x, const xmlNode *el)
 {
     const char *names[TEST_NODE_NELEMENTS];
     for (size_t i = 0; i < TEST_NODE_NELEMENTS; i++) {
         names[i] = test_node_elements[i].name;
         if (xmlutil_is_ours(el) && !strcmp((const char *)el->name, names[i]))
-            return test_node_elements[i].read ? test_node_elements[i].read(st, x, el) : 0;
+            return test_node_elements[i].read ? test_node_elements[i].read(st, ld, x, el) : 0;
     }
     return xmlutil_unknown_among(x, el, names, TEST_NODE_NELEMENTS);
+}
+
+/* Line of the byte at in text (1-based). */
+static int test_node_line(const char *text, const char *at)
+{
+    int line = 1;
+    for (const char *p = text; p < at; p++)
+        line += *p == '\n';
+    return line;
+}
+
+/* Refuse a <!DOCTYPE> (and with it any entity declaration) before libxml2 sees it, as
+ * xmlutil_read does: the prolog may hold only the XML declaration, processing instructions,
+ * comments and blanks, so the first "<!" there that does not open a comment is one. */
+static int test_node_check_prolog(const struct xmlutil_ctx *x, const char *text)
+{
+    const char *p = text;
+    if (!strncmp(p, "\xef\xbb\xbf", 3))
+        p += 3;
+    for (;;) {
+        p += strspn(p, " \t\r\n");
+        const char *end; /* just past a PI or comment */
+        if (!strncmp(p, "<?", 2))
+            end = (end = strstr(p, "?>")) ? end + 2 : NULL;
+        else if (!strncmp(p, "<!--", 4))
+            end = (end = strstr(p + 4, "-->")) ? end + 3 : NULL;
+        else if (!strncmp(p, "<!", 2))
+            return vmerr_set_xml(x->err, x->source, test_node_line(text, p), "DOCTYPE",
+                                 "<!DOCTYPE> is not allowed in node XML (no DTDs or entities)");
+        else
+            return 0; /* the root element (or junk the reader reports) */
+        if (!end)
+            return 0; /* unterminated: the reader reports it with its line */
+        p = end;
+    }
+}
+
+/* The reader's error handler: keep the first error's line and message. */
+static void test_node_reader_error(void *arg, xmlErrorPtr e)
+{
+    struct test_node_load *ld = arg;
+    if (!e || e->level < XML_ERR_ERROR || ld->err_msg[0])
+        return;
+    ld->err_line = e->line;
+    snprintf(ld->err_msg, sizeof(ld->err_msg), "%s", e->message ? e->message : "parse failed");
+    size_t n = strlen(ld->err_msg);
+    while (n > 0 && (ld->err_msg[n - 1] == '\n' || ld->err_msg[n - 1] == ' '))
+        ld->err_msg[--n] = '\0';
+}
+
+/* Order of loaded domains by name (then line), for the duplicate check. */
+static int test_node_by_name(const void *a, const void *b)
+{
+    const struct test_driver_loaded *x = a, *y = b;
+    int c = strcmp(x->def->name, y->def->name);
+    return c ? c : x->line - y->line;
+}
+
+/* Order of loaded domains by uuid (then line). */
+static int test_node_by_uuid(const void *a, const void *b)
+{
+    const struct test_driver_loaded *x = a, *y = b;
+    int c = memcmp(x->def->uuid, y->def->uuid, 16);
+    return c ? c : x->line - y->line;
+}
+
+/* Fail on two domains with one name or one uuid, naming both lines. */
+static int test_node_check_unique(const struct xmlutil_ctx *x, const struct test_node_load *ld)
+{
+    if (ld->ndoms < 2)
+        return 0;
+    struct test_driver_loaded *v = malloc(ld->ndoms * sizeof(*v));
+    if (!v)
+        abort(); /* memory exhaustion is not recoverable */
+    memcpy(v, ld->doms, ld->ndoms * sizeof(*v));
+    int rc = 0;
+    qsort(v, ld->ndoms, sizeof(*v), test_node_by_name);
+    for (size_t i = 1; i < ld->ndoms && rc == 0; i++)
+        if (!strcmp(v[i].def->name, v[i - 1].def->name))
+            rc = vmerr_set_xml(x->err, x->source, v[i].line, "domain",
+                               "domain '%s' is defined twice (also at line %d)", v[i].def->name,
+                               v[i - 1].line);
+    qsort(v, ld->ndoms, sizeof(*v), test_node_by_uuid);
+    for (size_t i = 1; i < ld->ndoms && rc == 0; i++)
+        if (!memcmp(v[i].def->uuid, v[i - 1].def->uuid, 16)) {
+            char uuid[37];
+            domain_uuid_format(v[i].def->uuid, uuid);
+            rc = vmerr_set_xml(x->err, x->source, v[i].line, "uuid",
+                               "domains '%s' and '%s' (line %d) have the same uuid %s",
+                               v[i].def->name, v[i - 1].def->name, v[i - 1].line, uuid);
+        }
+    free(v);
+    return rc;
+}
+
+/* Stream the children of <node> through test_node_child (see the top of this file). */
+static int test_node_stream(struct test_driver_state *st, struct test_node_load *ld,
+                            const struct xmlutil_ctx *x, const char *text)
+{
+    xmlTextReaderPtr r = xmlReaderForMemory(text, (int)strlen(text), x->source, "UTF-8",
+                                            XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                                XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES);
+    if (!r)
+        return vmerr_set(x->err, VMERR_INTERNAL, "%s: cannot set up an XML reader", x->source);
+    xmlTextReaderSetStructuredErrorHandler(r, test_node_reader_error, ld);
+    int rc = 0;
+    bool root = false;
+    int ret = xmlTextReaderRead(r);
+    while (rc == 0 && ret == 1) {
+        int type = xmlTextReaderNodeType(r), depth = xmlTextReaderDepth(r);
+        xmlNodePtr node = xmlTextReaderCurrentNode(r);
+        if (depth == 1 && type == XML_READER_TYPE_ELEMENT) {
+            xmlNodePtr el = xmlTextReaderExpand(r);
+            if (!el)
+                break; /* a well-formedness error: reported below */
+            rc = test_node_child(st, ld, x, el);
+            ret = xmlTextReaderNext(r); /* the reader frees the subtree read */
+            continue;
+        }
+        if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
+            rc = vmerr_set_xml(x->err, x->source, xmlTextReaderGetParserLineNumber(r), "DOCTYPE",
+                               "<!DOCTYPE> is not allowed in node XML");
+        } else if (depth == 0 && type == XML_READER_TYPE_ELEMENT) {
+            root = true;
+            if (strcmp((const char *)node->name, "node"))
+                rc = xmlutil_error(x, node, (const char *)node->name,
+                                   "expected <node> as the root element, found <%s>",
+                                   (const char *)node->name);
+            else if (node->ns)
+                rc = xmlutil_error(x, node, "node",
+                                   "<node> must not be in a namespace (it is in '%s')",
+                                   (const char *)node->ns->href);
+        } else if (depth == 1 && (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA)) {
+            rc = xmlutil_error(x, node->parent, "node", "text is not allowed in <node>");
+        }
+        ret = xmlTextReaderRead(r);
+    }
+    if (rc == 0 && (ld->err_msg[0] || !root))
+        rc = vmerr_set_xml(x->err, x->source, ld->err_line, "", "XML is not well formed: %s",
+                           ld->err_msg[0] ? ld->err_msg : "no root element");
+    xmlFreeTextReader(r);
+    return rc;
 }
 
 /* Fill st from the node file at path (see test-driver.h). */
@@ -206,24 +376,26 @@ int test_node_load(struct test_driver_state *st, const char *path, struct vmerr 
     struct vmerr local = {0};
     if (!err)
         err = &local;
-    char *text = xmlutil_read_file(path, err);
+    char *text = xmlutil_read_file(path, err); /* bounded, no NUL bytes */
     if (!text)
         return -1;
     struct xmlutil_ctx x = {path, err};
-    xmlDocPtr doc = xmlutil_read(&x, text, "node");
-    free(text);
-    if (!doc)
-        return -1;
-    int rc = 0;
-    const xmlNode *root = xmlDocGetRootElement(doc);
-    if (root->ns)
-        rc = xmlutil_error(&x, root, "node", "<node> must not be in a namespace (it is in '%s')",
-                           (const char *)root->ns->href);
+    struct test_node_load ld = {0};
+    xmlutil_init();
+    int rc = xmlutil_check_utf8(&x, text);
     if (rc == 0)
-        rc = xmlutil_check_text(&x, root);
-    for (const xmlNode *c = root->children; c && rc == 0; c = c->next)
-        if (c->type == XML_ELEMENT_NODE)
-            rc = test_node_child(st, &x, c);
-    xmlFreeDoc(doc);
+        rc = test_node_check_prolog(&x, text);
+    if (rc == 0)
+        rc = test_node_stream(st, &ld, &x, text);
+    free(text);
+    if (rc == 0)
+        rc = test_node_check_unique(&x, &ld);
+    if (rc == 0) {
+        rc = test_driver_add_domains(st, ld.doms, ld.ndoms, err);
+        ld.ndoms = 0;
+    }
+    for (size_t i = 0; i < ld.ndoms; i++)
+        domain_def_free(ld.doms[i].def);
+    free(ld.doms);
     return rc;
 }

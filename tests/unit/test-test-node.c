@@ -226,6 +226,43 @@ static void test_node_errors(void **state)
                  "  <network><name>m</name><bridge name='b0'/></network>\n</node>\n",
                  3, "already used by network 'n'");
     expect_error(f, "<!DOCTYPE node [<!ENTITY a 'b'>]>\n<node/>\n", 1, "DOCTYPE");
+    expect_error(f, "<?xml version='1.0'?>\n<!-- a comment -->\n<!DOCTYPE node>\n<node/>\n", 3,
+                 "DOCTYPE");
+    expect_error(f,
+                 "<node>\n  <domain type='qemu'><name>a</name><memory>1024</memory>\n"
+                 "    <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>\n"
+                 "    <os><type>hvm</type></os></domain>\n"
+                 "  <domain type='qemu'><name>b</name><memory>1024</memory>\n"
+                 "    <uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid>\n"
+                 "    <os><type>hvm</type></os></domain>\n</node>\n",
+                 5, "have the same uuid");
+    expect_error(f, "<node>\n  hello\n</node>\n", 1, "text is not allowed");
+    expect_error(f,
+                 "<node>\n  <domain type='qemu'><name>a</name><memory>1024</memory>\n"
+                 "    <os><type>hvm</type></os><devcies/></domain>\n</node>\n",
+                 3, "did you mean <devices>");
+    expect_error(f, "<node>\n  <foo:x xmlns:foo='urn:x'/>\n</node>\n", 2, "unknown element");
+    expect_error(f,
+                 "<node>\n  <domain file='extra.xml'>\n    <name>x</name>\n  </domain>\n"
+                 "</node>\n",
+                 2, "must be empty");
+    expect_error(f, "<node>\n  <domain type='qemu'>\xff</domain>\n</node>\n", 2, "UTF-8");
+
+    /* an error inside a file='...' definition names that file and its line */
+    free(write_file(f, "broken.xml",
+                    "<domain type='qemu'>\n  <name>b</name>\n  <vcpu>y</vcpu>\n"
+                    "  <memory>1024</memory><os><type>hvm</type></os>\n"
+                    "</domain>\n"));
+    char *node = write_file(f, "node2.xml", "<node>\n  <domain file='broken.xml'/>\n</node>\n");
+    struct vmerr e2 = {0};
+    assert_null(open_node(node, &e2));
+    char *broken = NULL;
+    assert_true(asprintf(&broken, "%s/broken.xml", f->dir) > 0);
+    assert_string_equal(e2.file, broken);
+    assert_int_equal(e2.line, 3);
+    assert_non_null(strstr(e2.message, "'y' is not a number"));
+    free(broken);
+    free(node);
 
     /* a file='...' that is missing names the file it looked for */
     char *path = write_file(f, "missing.xml", "<node>\n  <domain file='nope.xml'/>\n</node>\n");
