@@ -13,7 +13,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PACKAGES := build-essential cmake pkg-config \
 	libncurses-dev libxml2-dev libvterm-dev libjson-c-dev libcmocka-dev \
 	qemu-system-x86 qemu-utils linux-image-amd64 busybox-static cpio kmod \
-	tmux procps iproute2 python3 coreutils \
+	tmux procps iproute2 python3 coreutils dnsmasq-base nftables \
 	libvirt-clients libvirt-daemon-driver-qemu libxml2-utils clang libclang-rt-14-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

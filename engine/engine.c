@@ -562,6 +562,14 @@ int engine_watch_fd(struct engine_conn *conn)
     uint32_t mask = IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE;
     inotify_add_watch(fd, conn->config_dir, mask);
     inotify_add_watch(fd, conn->runtime_dir, mask);
+    /* networks keep definitions, marks and live state one level down */
+    const char *const network_dirs[] = {"%s/networks", "%s/networks/autostart", "%s/networks"};
+    for (int i = 0; i < 3; i++) {
+        char *dir = store_printf(network_dirs[i], i < 2 ? conn->config_dir : conn->runtime_dir);
+        if (store_mkdir_p(dir, 0700, NULL) == 0)
+            inotify_add_watch(fd, dir, mask);
+        free(dir);
+    }
     conn->watch_fd = fd;
     return fd;
 }

@@ -985,4 +985,7 @@ const struct driver qemu_driver = {
     .network_define = qemu_network_define,
     .network_undefine = qemu_network_undefine,
     .network_get_def = qemu_network_get_def,
+    .network_start = qemu_network_start,
+    .network_destroy = qemu_network_destroy,
+    .network_set_autostart = qemu_network_set_autostart,
 };

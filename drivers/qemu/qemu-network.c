@@ -50,7 +50,7 @@ static int qemu_network_lock_file(struct engine_conn *conn, const char *file, st
 }
 
 /* Take one network's operation lock. */
-static int qemu_network_lock(struct engine_conn *conn, const char *name, struct vmerr *err)
+int qemu_network_lock(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
     char *file = store_printf("%s.lock", name);
     int fd = qemu_network_lock_file(conn, file, err);
@@ -58,24 +58,17 @@ static int qemu_network_lock(struct engine_conn *conn, const char *name, struct 
     return fd;
 }
 
-/* The names of the networks that have a definition file (freed with
- * qemu_network_names_free); a missing networks dir is an empty list. */
-static int qemu_network_names(struct engine_conn *conn, char ***out, size_t *count,
-                              struct vmerr *err)
+/* Add the NAME of every valid NAME.xml in dir to names (skipping ones already there); a
+ * missing dir adds nothing. */
+static int qemu_network_scan(const char *dir, char ***names, size_t *n, size_t *cap,
+                             struct vmerr *err)
 {
-    *out = NULL;
-    *count = 0;
-    char *dir = qemu_network_dir(conn);
     DIR *d = opendir(dir);
     if (!d) {
         int e = errno;
-        int rc = e == ENOENT ? 0 : vmerr_set_errno(err, e, "cannot read %s", dir);
-        free(dir);
-        return rc;
+        return e == ENOENT ? 0 : vmerr_set_errno(err, e, "cannot read %s", dir);
     }
-    free(dir);
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    size_t before = *n;
     struct dirent *de;
     while ((de = readdir(d))) {
         size_t len = strlen(de->d_name);
@@ -84,22 +77,42 @@ static int qemu_network_names(struct engine_conn *conn, char ***out, size_t *cou
         char *name = strndup(de->d_name, len - 4);
         if (!name)
             abort();                     /* memory exhaustion is not recoverable */
-        if (!network_name_valid(name)) { /* temp files, hidden files */
+        bool seen = false;
+        for (size_t i = 0; i < before && !seen; i++)
+            seen = !strcmp((*names)[i], name);
+        if (seen || !network_name_valid(name)) { /* temp files, hidden files */
             free(name);
             continue;
         }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            names = realloc(names, cap * sizeof(*names));
-            if (!names)
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *names = realloc(*names, *cap * sizeof(**names));
+            if (!*names)
                 abort();
         }
-        names[n++] = name;
+        (*names)[(*n)++] = name;
     }
     closedir(d);
+    return 0;
+}
+
+/* The names of the networks that have a definition file or a live definition (freed with
+ * qemu_network_names_free); missing dirs are an empty list. */
+static int qemu_network_names(struct engine_conn *conn, char ***out, size_t *count,
+                              struct vmerr *err)
+{
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    char *dir = qemu_network_dir(conn);
+    char *run = store_printf("%s/networks", conn->runtime_dir);
+    int rc = qemu_network_scan(dir, &names, &n, &cap, err);
+    if (rc == 0)
+        rc = qemu_network_scan(run, &names, &n, &cap, err);
+    free(dir);
+    free(run);
     *out = names;
     *count = n;
-    return 0;
+    return rc;
 }
 
 /* Free a name list. */
@@ -111,7 +124,7 @@ static void qemu_network_names_free(char **names, size_t n)
 }
 
 /* The definition of the network called name; VMERR_NO_NETWORK if there is none. */
-static struct network_def *qemu_network_load(struct engine_conn *conn, const char *name,
+struct network_def *qemu_network_load(struct engine_conn *conn, const char *name,
                                              struct vmerr *err)
 {
     if (!network_name_valid(name)) {
@@ -128,6 +141,13 @@ static struct network_def *qemu_network_load(struct engine_conn *conn, const cha
     return def;
 }
 
+/* The persistent definition of name, else its live one (a transient network). */
+static struct network_def *qemu_network_load_any(struct engine_conn *conn, const char *name)
+{
+    struct network_def *def = qemu_network_load(conn, name, NULL);
+    return def ? def : qemu_network_load_live(conn, name);
+}
+
 /* The name of the network whose uuid is text, or NULL; caller frees. */
 static char *qemu_network_name_by_uuid(struct engine_conn *conn, const char *text)
 {
@@ -139,7 +159,7 @@ static char *qemu_network_name_by_uuid(struct engine_conn *conn, const char *tex
     qemu_network_names(conn, &names, &n, NULL);
     char *found = NULL;
     for (size_t i = 0; i < n && !found; i++) {
-        struct network_def *def = qemu_network_load(conn, names[i], NULL);
+        struct network_def *def = qemu_network_load_any(conn, names[i]);
         if (def && !memcmp(def->uuid, want, 16))
             found = strdup(names[i]);
         network_def_free(def);
@@ -148,14 +168,16 @@ static char *qemu_network_name_by_uuid(struct engine_conn *conn, const char *tex
     return found;
 }
 
-/* The name of the network that name (a name or a uuid) refers to; caller frees. NULL with
- * VMERR_NO_NETWORK when there is none. */
-static char *qemu_network_resolve(struct engine_conn *conn, const char *name, struct vmerr *err)
+/* The name of the network that name (a name or a uuid) refers to, defined or live; caller
+ * frees. NULL with VMERR_NO_NETWORK when there is none. */
+char *qemu_network_resolve(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
     if (network_name_valid(name)) {
         char *path = qemu_network_path(conn, name);
-        bool exists = access(path, F_OK) == 0;
+        char *live = qemu_network_run_path(conn, name, "xml");
+        bool exists = access(path, F_OK) == 0 || access(live, F_OK) == 0;
         free(path);
+        free(live);
         if (exists)
             return strdup(name);
     }
@@ -165,11 +187,13 @@ static char *qemu_network_resolve(struct engine_conn *conn, const char *name, st
     return by_uuid;
 }
 
-/* A list row for name; a definition that does not parse gets a row with the name only. */
+/* A list row for name (the live definition's fields while it has one); a definition that
+ * does not parse gets a row with the name only. */
 static void qemu_network_describe(struct engine_conn *conn, const char *name,
                                   struct engine_network_info *info)
 {
-    struct network_def *def = qemu_network_load(conn, name, NULL);
+    struct network_def *live = qemu_network_load_live(conn, name);
+    struct network_def *def = live ? live : qemu_network_load(conn, name, NULL);
     if (def) {
         network_def_info(def, info);
     } else {
@@ -180,8 +204,11 @@ static void qemu_network_describe(struct engine_conn *conn, const char *name,
     char *autostart = qemu_network_autostart_path(conn, name);
     info->autostart = access(autostart, F_OK) == 0;
     free(autostart);
-    info->active = false; /* networks are not started by this driver yet */
-    info->persistent = true;
+    char *path = qemu_network_path(conn, name);
+    info->persistent = access(path, F_OK) == 0;
+    free(path);
+    info->active =
+        qemu_network_is_active(conn, name, info->state_reason, sizeof(info->state_reason));
 }
 
 /* Every defined network. */
@@ -337,8 +364,10 @@ int qemu_network_undefine(struct engine_conn *conn, const char *name, struct vme
         char *path = qemu_network_path(conn, real);
         char *autostart = qemu_network_autostart_path(conn, real);
         int e = unlink(path) < 0 ? errno : 0;
-        if (e == ENOENT) /* undefined by someone else meanwhile */
-            vmerr_set(err, VMERR_NO_NETWORK, "network '%s' not found", name);
+        if (e == ENOENT) /* transient, or undefined by someone else meanwhile */
+            vmerr_set(err, VMERR_OPERATION_INVALID,
+                      "network '%s' is transient; it has no persistent definition to undefine",
+                      real);
         else if (e)
             vmerr_set_errno(err, e, "network '%s': cannot remove %s", real, path);
         else if (unlink(autostart) < 0 && errno != ENOENT)
@@ -353,15 +382,53 @@ int qemu_network_undefine(struct engine_conn *conn, const char *name, struct vme
     return rc;
 }
 
-/* A copy of the definition; networks are never active here, so live and persistent are the
- * same. */
+/* A copy of the live definition (when asked and the network has one) or the persistent
+ * one (the live one for a transient network). */
 struct network_def *qemu_network_get_def(struct engine_conn *conn, const char *name, bool live,
                                          struct vmerr *err)
 {
     char *real = qemu_network_resolve(conn, name, err);
     if (!real)
         return NULL;
-    struct network_def *def = qemu_network_load(conn, real, err);
+    struct network_def *def = live ? qemu_network_load_live(conn, real) : NULL;
+    if (!def) {
+        char *path = qemu_network_path(conn, real);
+        bool persistent = access(path, F_OK) == 0;
+        free(path);
+        def = persistent ? qemu_network_load(conn, real, err) : qemu_network_load_live(conn, real);
+        if (!def && !persistent)
+            vmerr_set(err, VMERR_NO_NETWORK, "network '%s' not found", name);
+    }
     free(real);
     return def;
+}
+
+/* Mark (a link CONFIG_DIR/networks/autostart/NAME.xml -> ../NAME.xml, as libvirt keeps it)
+ * or unmark a persistent network. */
+int qemu_network_set_autostart(struct engine_conn *conn, const char *name, bool on,
+                               struct vmerr *err)
+{
+    char *real = qemu_network_resolve(conn, name, err);
+    if (!real)
+        return -1;
+    char *path = qemu_network_path(conn, real);
+    char *mark = qemu_network_autostart_path(conn, real);
+    char *dir = store_printf("%s/networks/autostart", conn->config_dir);
+    char *target = store_printf("../%s.xml", real);
+    int rc = 0;
+    if (access(path, F_OK) < 0)
+        rc = vmerr_set(err, VMERR_OPERATION_INVALID,
+                       "network '%s' is transient; it cannot be marked for autostart", real);
+    else if (!on && unlink(mark) < 0 && errno != ENOENT)
+        rc = vmerr_set_errno(err, errno, "network '%s': cannot remove %s", real, mark);
+    else if (on && store_mkdir_p(dir, 0700, err) < 0)
+        rc = -1;
+    else if (on && symlink(target, mark) < 0 && errno != EEXIST)
+        rc = vmerr_set_errno(err, errno, "network '%s': cannot create %s", real, mark);
+    free(path);
+    free(mark);
+    free(dir);
+    free(target);
+    free(real);
+    return rc;
 }

@@ -38,18 +38,14 @@ static bool qemu_tap_is_bridge(const char *name)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The bridge of a defined network whose bridge exists on the host, else NULL. */
+/* The bridge of an active network (started by net-start, bridge and dnsmasq there), else
+ * NULL. */
 const char *qemu_tap_network_bridge(void *opaque, const char *network)
 {
     struct qemu_tap_resolver *r = opaque;
     if (!r || !r->conn)
         return NULL;
-    struct vmerr ignored;
-    struct network_def *nd = qemu_network_get_def(r->conn, network, false, &ignored);
-    if (!nd)
-        return NULL;
-    char *br = nd->bridge && qemu_tap_is_bridge(nd->bridge) ? strdup(nd->bridge) : NULL;
-    network_def_free(nd);
+    char *br = qemu_network_active_bridge(r->conn, network);
     if (!br)
         return NULL;
     char **grown = realloc(r->bridges, (r->n + 1) * sizeof(*grown));

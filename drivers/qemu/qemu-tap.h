@@ -17,9 +17,9 @@ struct qemu_tap_set {
     size_t n;
 };
 
-/* Resolves network names to bridges for qemu_argv_build and qemu_tap_open: a defined
- * network counts as active when its bridge exists on the host (vmdeck cannot start networks
- * yet). Strings returned stay valid until qemu_tap_resolver_clear. */
+/* Resolves network names to bridges for qemu_argv_build and qemu_tap_open: only a network
+ * that net-start made active has one. Strings returned stay valid until
+ * qemu_tap_resolver_clear. */
 struct qemu_tap_resolver {
     struct engine_conn *conn;
     char **bridges;

@@ -1,8 +1,8 @@
 #!/bin/bash
 # test-qemu-tap: the tap backends of the QEMU driver for real, through the vmdeck binary, in a
 # private network namespace with its own bridge br0 (needs root: skipped with the reason
-# otherwise). For <interface type='bridge'>, type='network' (a defined network whose bridge
-# exists on the host counts as active) and type='ethernet' (with a <script> run as
+# otherwise). For <interface type='bridge'>, type='network' (a network started with
+# net-start, which makes its bridge) and type='ethernet' (with a <script> run as
 # [script, tapname]): vmdeck start must create the tap, give it the MAC fe:<guest MAC tail>,
 # attach it to br0 (not for ethernet), bring it up, pass it to QEMU as fd 100 (checked in
 # /proc/PID/fd) and show it as <target dev> in the live XML; destroy must make it vanish.
@@ -26,6 +26,7 @@ cleanup() {
     for d in tapbr tapnet tapeth; do
         ip netns exec "$NS" "$VMDECK_BIN" -c qemu:///session destroy "$d" >/dev/null 2>&1
     done
+    ip netns exec "$NS" "$VMDECK_BIN" -c qemu:///session net-destroy lan >/dev/null 2>&1
     ip netns del "$NS" 2>/dev/null
     rm -rf "$TMP"
 }
@@ -111,7 +112,7 @@ if check "bridge guest starts" start_guest tapbr \
     check "bridge: tap $tap is gone after destroy" in_ns test ! -e "/sys/class/net/$tap"
 fi
 
-# 2. type network: not defined -> not active; defined on an existing bridge -> usable
+# 2. type network: not defined or not started -> not active; started -> on its bridge
 "$GUEST_XML" tapnet --device \
     "<interface type='network'><mac address='52:54:00:7a:00:02'/><source network='lan'/><target dev='vmdt-net'/></interface>" \
     >"$TMP/tapnet.xml"
@@ -123,17 +124,23 @@ check "network: error says the network is not active" \
 cat >"$TMP/lan.xml" <<'EOF'
 <network>
   <name>lan</name>
-  <bridge name='br0'/>
+  <bridge name='vmdtlan0'/>
 </network>
 EOF
 vm net-define "$TMP/lan.xml"
-check "network: net-define lan on br0" test "$RC" = 0
+check "network: net-define lan" test "$RC" = 0
 vm start tapnet
-check "network: start on lan (bridge br0 exists)" test "$RC" = 0
+check "network: start on defined but inactive lan fails" test "$RC" = 1
+check "network: error says lan is not active" grep -q "network 'lan' is not active" "$TMP/err"
+vm net-start lan
+check "network: net-start lan" test "$RC" = 0
+vm start tapnet
+check "network: start on active lan" test "$RC" = 0
 if [ "$RC" = 0 ]; then
-    check_tap tapnet vmdt-net br0 fe:54:00:7a:00:02
+    check_tap tapnet vmdt-net vmdtlan0 fe:54:00:7a:00:02
     vm destroy tapnet
 fi
+vm net-destroy lan
 
 # 3. type ethernet with a script, run without a shell as [script, tapname]
 cat >"$TMP/ifup" <<EOF
