@@ -30,8 +30,8 @@ static uint32_t qemu_network_mask4(unsigned prefix)
 }
 
 /* Check one <ip> of def against every non-default route in /proc/net/route. */
-static int qemu_network_check_ip_routes(const struct network_def *def,
-                                        const struct network_ip *ip, FILE *f, struct vmerr *err)
+static int qemu_network_check_ip_routes(const struct network_def *def, const struct network_ip *ip,
+                                        FILE *f, struct vmerr *err)
 {
     uint32_t addr, mask = qemu_network_mask4(ip->prefix);
     memcpy(&addr, ip->address.bytes, 4);
@@ -96,9 +96,20 @@ int qemu_network_bridge_create(const struct network_def *def, struct vmerr *err)
     if (def->has_mac)
         network_mac_format(def->mac, mac);
     /* forward_delay goes first: the kernel refuses a delay under 2 s once stp is on */
-    const char *add[] = {"ip",        "link",     "add",  "name",       def->bridge,
-                         "type",      "bridge",   "forward_delay", delay, "stp_state",
-                         def->stp ? "1" : "0",    NULL,   NULL,         NULL};
+    const char *add[] = {"ip",
+                         "link",
+                         "add",
+                         "name",
+                         def->bridge,
+                         "type",
+                         "bridge",
+                         "forward_delay",
+                         delay,
+                         "stp_state",
+                         def->stp ? "1" : "0",
+                         NULL,
+                         NULL,
+                         NULL};
     if (def->has_mac) {
         add[11] = "address";
         add[12] = mac;
@@ -111,8 +122,8 @@ int qemu_network_bridge_create(const struct network_def *def, struct vmerr *err)
         network_addr_format(&def->ips[i].address, a, sizeof(a));
         snprintf(cidr, sizeof(cidr), "%s/%u", a, def->ips[i].prefix);
         bool v4 = def->ips[i].address.family == AF_INET;
-        const char *argv[] = {"ip", "addr", "add", cidr, "dev", def->bridge,
-                              v4 ? "broadcast" : NULL, "+", NULL};
+        const char *argv[] = {
+            "ip", "addr", "add", cidr, "dev", def->bridge, v4 ? "broadcast" : NULL, "+", NULL};
         snprintf(what, sizeof(what), "add address %s to bridge '%s'", cidr, def->bridge);
         if (qemu_network_ip(def, what, argv, err) < 0)
             goto undo;

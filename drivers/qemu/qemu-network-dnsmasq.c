@@ -184,8 +184,8 @@ int qemu_network_dnsmasq_start(struct engine_conn *conn, const struct network_de
         char conf_arg[1100], iface_arg[40], why[400];
         snprintf(conf_arg, sizeof(conf_arg), "--conf-file=%s", conf);
         snprintf(iface_arg, sizeof(iface_arg), "--interface=%s", def->bridge);
-        const char *argv[] = {"dnsmasq",   conf_arg, "--bind-interfaces", iface_arg,
-                              "--except-interface=lo", NULL};
+        const char *argv[] = {
+            "dnsmasq", conf_arg, "--bind-interfaces", iface_arg, "--except-interface=lo", NULL};
         if (qemu_network_exec(argv, why, sizeof(why)) < 0)
             rc = vmerr_set(err, VMERR_OPERATION_FAILED, "network '%s': cannot start dnsmasq: %s",
                            def->name, why);

@@ -101,8 +101,7 @@ static char *qemu_network_nft_ruleset(const struct network_def *def, const char 
 }
 
 /* Write the ruleset file and load it. */
-int qemu_network_nft_add(struct engine_conn *conn, const struct network_def *def,
-                         struct vmerr *err)
+int qemu_network_nft_add(struct engine_conn *conn, const struct network_def *def, struct vmerr *err)
 {
     if (!qemu_network_nft_quotable(def->bridge) || !qemu_network_nft_quotable(def->forward_dev))
         return vmerr_set(err, VMERR_OPERATION_INVALID,

@@ -76,7 +76,7 @@ static int qemu_network_scan(const char *dir, char ***names, size_t *n, size_t *
             continue;
         char *name = strndup(de->d_name, len - 4);
         if (!name)
-            abort();                     /* memory exhaustion is not recoverable */
+            abort(); /* memory exhaustion is not recoverable */
         bool seen = false;
         for (size_t i = 0; i < before && !seen; i++)
             seen = !strcmp((*names)[i], name);
@@ -124,8 +124,7 @@ static void qemu_network_names_free(char **names, size_t n)
 }
 
 /* The definition of the network called name; VMERR_NO_NETWORK if there is none. */
-struct network_def *qemu_network_load(struct engine_conn *conn, const char *name,
-                                             struct vmerr *err)
+struct network_def *qemu_network_load(struct engine_conn *conn, const char *name, struct vmerr *err)
 {
     if (!network_name_valid(name)) {
         vmerr_set(err, VMERR_NO_NETWORK, "network '%s' not found", name);

@@ -117,8 +117,8 @@ static void test_missing(void **state)
                "network 'nope' not found");
     expect_err(engine_network_destroy(f->conn, "nope", &err), &err, VMERR_NO_NETWORK,
                "network 'nope' not found");
-    expect_err(engine_network_set_autostart(f->conn, "nope", true, &err), &err,
-               VMERR_NO_NETWORK, "network 'nope' not found");
+    expect_err(engine_network_set_autostart(f->conn, "nope", true, &err), &err, VMERR_NO_NETWORK,
+               "network 'nope' not found");
 }
 
 /* A redefine of an active network changes only the persistent XML until it restarts. */
@@ -169,7 +169,9 @@ static void record(void *opaque, const char *name, bool already, const struct vm
 {
     char *buf = opaque;
     snprintf(buf + strlen(buf), 512 - strlen(buf), "%s:%s\n", name,
-             err ? "error" : already ? "already" : "started");
+             err       ? "error"
+             : already ? "already"
+                       : "started");
 }
 
 /* Autostart marks are seen by lookup; the run starts the marked inactive ones only. */
