@@ -165,10 +165,12 @@ vm undefine onnat
 network dnsfail vmdfail0 "<forward mode='nat'/>" 10.78.0.1 24 \
     "<dhcp><range start='10.78.0.10' end='10.78.0.20'/></dhcp>"
 vm net-define "$TMP/dnsfail.xml"
-ip netns exec "$NS" python3 -c 'import socket,time
-s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("0.0.0.0",53)); time.sleep(60)' &
+ip netns exec "$NS" python3 -c 'import socket,sys,time
+s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("0.0.0.0",53))
+open(sys.argv[1],"w").close(); time.sleep(60)' "$TMP/blocker-ready" &
 BLOCKER=$!
-sleep 0.3
+for _ in $(seq 100); do [ -e "$TMP/blocker-ready" ] && break; sleep 0.05; done
+check "port 53 blocker is bound" test -e "$TMP/blocker-ready"
 vm net-start dnsfail
 check "dnsmasq failure: start fails" test "$RC" = 1
 check "dnsmasq failure: one line naming the network and dnsmasq" \
