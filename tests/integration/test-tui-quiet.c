@@ -3,7 +3,9 @@
  * with private config/runtime dirs; the harness counts every byte vmdeck writes to the
  * terminal and samples /proc/PID/schedstat every 20 ms to count wake-ups (a run of 20 ms
  * slots in which vmdeck ran is one wake-up). Checked: after start-up settles, 5 idle seconds
- * with no stats on screen (every domain shut off) write 0 bytes and make 0 wake-ups; each
+ * with no stats on screen (every domain shut off) write 0 bytes and make 0 wake-ups, and so
+ * do the Networks list, help and details views (also the Networks list while a guest runs:
+ * stats are sampled only while they are on screen); each
  * change made by another process (a second vmdeck CLI process undefining, defining,
  * starting and destroying a real test guest) is seen through inotify and repainted with at
  * most 256 bytes; with a running guest on screen (stats visible) the TUI wakes up at most
@@ -246,6 +248,26 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Type keys into the TUI and let it redraw. */
+static void keys(struct fixture *f, const char *k)
+{
+    if (write(f->master, k, strlen(k)) != (ssize_t)strlen(k))
+        fail_msg("cannot type into the TUI's terminal");
+    settle(f, 400, 10000);
+}
+
+/* After keys, the view they open must idle silently: no bytes; wake-ups at most max. */
+static void check_view_idle(struct fixture *f, const char *k, const char *what, int max_wakeups)
+{
+    keys(f, k);
+    struct idle idle = watch_idle(f, 3000);
+    printf("  3 s idle, %-24s %4zu bytes, %d wake-ups\n", what, idle.bytes, idle.wakeups);
+    if (max_wakeups == 0 && idle.bytes != 0)
+        fail_msg("idle in %s: %zu bytes written", what, idle.bytes);
+    if (idle.wakeups > max_wakeups)
+        fail_msg("idle in %s: %d wake-ups in 3 s (at most %d)", what, idle.wakeups, max_wakeups);
+}
+
 /* Check one change's repaint against the bound, printing what it cost. */
 static void check_repaint(size_t bytes, const char *what)
 {
@@ -269,6 +291,14 @@ static void test_quiet(void **state)
         fail_msg("idle: %zu bytes written in %d ms", idle.bytes, IDLE_MS);
     if (idle.wakeups != 0)
         fail_msg("idle with no stats on screen: %d wake-ups in %d ms", idle.wakeups, IDLE_MS);
+
+    /* the other views idle silently too when they show no stats */
+    check_view_idle(f, "\t", "Networks list:", 0);
+    check_view_idle(f, "\t", "back to Domains:", 0);
+    check_view_idle(f, "?", "help:", 0);
+    check_view_idle(f, "\x1b", "back from help:", 0);
+    check_view_idle(f, "\r", "details (shut off):", 0);
+    check_view_idle(f, "\x1b", "back from details:", 0);
 
     cli("undefine", "bravo");
     check_repaint(change_bytes(f, "undefine"), "undefine bravo (other process)");
@@ -294,6 +324,12 @@ static void test_quiet(void **state)
     if (idle.wakeups > IDLE_MS / 1000 + 1)
         fail_msg("with stats on screen: %d wake-ups in %d ms (at most 1 a second)", idle.wakeups,
                  IDLE_MS);
+
+    /* stats only while visible: the Networks list shows none, a running guest's details do */
+    check_view_idle(f, "\t", "Networks, guest running:", 0);
+    check_view_idle(f, "\t", "Domains, guest running:", 4);
+    check_view_idle(f, "\r", "details, guest running:", 4);
+    check_view_idle(f, "\x1b", "back from details:", 4);
 
     cli("destroy", "alpha");
     check_repaint(change_bytes(f, "destroy"), "destroy alpha (other process)");
