@@ -87,6 +87,10 @@ struct driver {
      * it); VMERR_OPERATION_INVALID when it is not running. */
     int (*domain_stats)(struct engine_conn *conn, const char *name,
                         struct engine_domain_stats *out, struct vmerr *err);
+    /* The light sample of engine_domain_stats_cpu (state, time, CPU time, RSS); NULL = the
+     * engine takes a full domain_stats sample instead. */
+    int (*domain_stats_cpu)(struct engine_conn *conn, const char *name,
+                            struct engine_domain_stats *out, struct vmerr *err);
 
     /* What this host can run for this driver (see engine/capabilities.h); caller frees with
      * capabilities_free. */

@@ -30,6 +30,22 @@ int engine_domain_stats(struct engine_conn *conn, const char *name, int interval
     return 0;
 }
 
+/* A light sample: the driver's CPU-only path, else a full sample. */
+int engine_domain_stats_cpu(struct engine_conn *conn, const char *name,
+                            struct engine_domain_stats *out, struct vmerr *err)
+{
+    int (*fn)(struct engine_conn *, const char *, struct engine_domain_stats *, struct vmerr *) =
+        conn->driver->domain_stats_cpu ? conn->driver->domain_stats_cpu
+                                       : conn->driver->domain_stats;
+    if (!fn)
+        return vmerr_set(err, VMERR_NO_SUPPORT, "the %s driver does not support domain stats",
+                         conn->driver->name);
+    if (fn(conn, name, out, err) < 0)
+        return -1;
+    out->cpu_percent = -1;
+    return 0;
+}
+
 /* CPU time used between the samples over the wall time between them. */
 double engine_domain_stats_cpu_percent(const struct engine_domain_stats *prev,
                                        const struct engine_domain_stats *cur)

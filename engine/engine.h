@@ -181,6 +181,11 @@ struct engine_domain_stats {
  * from two samples with engine_domain_stats_cpu_percent, as the TUI does). */
 int engine_domain_stats(struct engine_conn *conn, const char *name, int interval_ms,
                         struct engine_domain_stats *out, struct vmerr *err);
+/* A light sample for lists refreshed every second: state, sampled_ms, cpu_time_ns and
+ * rss_kib only (no QMP round trips; other fields zero, cpu_percent -1). Drivers without a
+ * light path take a full sample. */
+int engine_domain_stats_cpu(struct engine_conn *conn, const char *name,
+                            struct engine_domain_stats *out, struct vmerr *err);
 /* CPU % between two samples of the same domain (100 = one host CPU); -1 if not comparable. */
 double engine_domain_stats_cpu_percent(const struct engine_domain_stats *prev,
                                        const struct engine_domain_stats *cur);

@@ -20,6 +20,7 @@ struct sampler_entry {
     struct sampler_history h;
     struct engine_domain_stats last;
     bool have_last;
+    bool last_full; /* last is a full sample (memory, disks, NICs), not a light one */
 };
 
 /* Every domain's history and when the next sample is due. */
@@ -97,20 +98,26 @@ static double sampler_rate(unsigned long long prev, unsigned long long cur, long
     return (double)(cur - prev) * 1000.0 / (double)ms;
 }
 
-/* Take one sample of name and add it to its history. */
-static void sampler_sample(struct tui *tui, const char *name)
+/* Take one sample of name and add it to its history: a full one (memory, disk and NIC
+ * rates) for the details' graphs, a light one (CPU only, no QMP round trips) for list rows;
+ * what a light sample lacks is recorded as missing (-1). */
+static void sampler_sample(struct tui *tui, const char *name, bool full)
 {
     struct engine_domain_stats cur;
     struct vmerr err = {0};
-    if (engine_domain_stats(tui->conn, name, 0, &cur, &err) < 0)
+    if ((full ? engine_domain_stats(tui->conn, name, 0, &cur, &err)
+              : engine_domain_stats_cpu(tui->conn, name, &cur, &err)) < 0)
         return; /* stopped meanwhile or no stats here: the list refresh tells the state */
     struct sampler_entry *e = sampler_find(sampler_get(tui), name, true);
     if (e->have_last) {
         const struct engine_domain_stats *p = &e->last;
         long long ms = cur.sampled_ms - p->sampled_ms;
         double v[SAMPLER_METRICS];
+        for (int m = 0; m < SAMPLER_METRICS; m++)
+            v[m] = -1;
         v[SAMPLER_CPU] = engine_domain_stats_cpu_percent(p, &cur);
-        v[SAMPLER_MEM] = (double)(cur.balloon ? cur.balloon_kib : cur.rss_kib);
+        if (full)
+            v[SAMPLER_MEM] = (double)(cur.balloon ? cur.balloon_kib : cur.rss_kib);
         unsigned long long prd = 0, pwr = 0, rd = 0, wr = 0, prx = 0, ptx = 0, rx = 0, tx = 0;
         for (size_t i = 0; i < p->nblock; i++) {
             prd += p->block[i].rd_bytes;
@@ -128,14 +135,17 @@ static void sampler_sample(struct tui *tui, const char *name)
             rx += cur.net[i].rx_bytes;
             tx += cur.net[i].tx_bytes;
         }
-        v[SAMPLER_BLOCK_RD] = sampler_rate(prd, rd, ms);
-        v[SAMPLER_BLOCK_WR] = sampler_rate(pwr, wr, ms);
-        v[SAMPLER_NET_RX] = sampler_rate(prx, rx, ms);
-        v[SAMPLER_NET_TX] = sampler_rate(ptx, tx, ms);
+        if (full && e->last_full) {
+            v[SAMPLER_BLOCK_RD] = sampler_rate(prd, rd, ms);
+            v[SAMPLER_BLOCK_WR] = sampler_rate(pwr, wr, ms);
+            v[SAMPLER_NET_RX] = sampler_rate(prx, rx, ms);
+            v[SAMPLER_NET_TX] = sampler_rate(ptx, tx, ms);
+        }
         sampler_push(&e->h, v);
     }
     e->last = cur;
     e->have_last = true;
+    e->last_full = full;
 }
 
 /* Milliseconds until the next sample is due, -1 when nothing on screen needs stats. */
@@ -169,13 +179,11 @@ void sampler_tick(struct tui *tui)
         n = view_list_visible_running(tui, names, SAMPLER_MAX_SHOWN);
     bool details = tui->details_name[0] && !tui->details_network &&
                    (tui->view == TUI_VIEW_DETAILS || (tui->view == TUI_VIEW_LIST && tui->split));
-    bool listed = false;
-    for (size_t i = 0; i < n; i++) {
-        sampler_sample(tui, names[i]);
-        listed |= details && !strcmp(names[i], tui->details_name);
-    }
-    if (details && !listed && tui->details_info.id >= 0)
-        sampler_sample(tui, tui->details_name);
+    for (size_t i = 0; i < n; i++)
+        if (!details || strcmp(names[i], tui->details_name))
+            sampler_sample(tui, names[i], false);
+    if (details && tui->details_info.id >= 0)
+        sampler_sample(tui, tui->details_name, true);
     tui->dirty |= TUI_DIRTY_BODY;
 }
 

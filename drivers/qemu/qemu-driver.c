@@ -978,6 +978,7 @@ const struct driver qemu_driver = {
     .domain_get_def = qemu_driver_domain_get_def,
     .domain_console_path = qemu_driver_domain_console_path,
     .domain_stats = qemu_stats_domain,
+    .domain_stats_cpu = qemu_stats_domain_cpu,
     .capabilities = qemu_capabilities_conn,
     .domain_native_argv = qemu_argv_native,
     .network_list = qemu_network_list,

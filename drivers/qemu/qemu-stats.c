@@ -186,6 +186,24 @@ static void qemu_stats_nets(const struct domain_def *live, struct engine_domain_
     }
 }
 
+/* Read name's state into st if it is running (0), else -1 with err: not running / not
+ * found. */
+static int qemu_stats_running(struct engine_conn *conn, const char *name,
+                              const struct qemu_paths *p, struct qemu_state *st,
+                              struct vmerr *err)
+{
+    if (qemu_state_read(p->state, st, NULL) == 0 && qemu_state_supervisor_alive(p->alive) &&
+        qemu_state_pid_matches(st->qemu_pid, st->qemu_start))
+        return 0;
+    char *cfg = store_printf("%s/%s.xml", conn->config_dir, name);
+    if (access(cfg, F_OK) == 0)
+        vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is not running", name);
+    else
+        vmerr_set(err, VMERR_NO_DOMAIN, "domain '%s' not found", name);
+    free(cfg);
+    return -1;
+}
+
 /* One sample of a running domain. */
 int qemu_stats_domain(struct engine_conn *conn, const char *name, struct engine_domain_stats *out,
                       struct vmerr *err)
@@ -198,16 +216,8 @@ int qemu_stats_domain(struct engine_conn *conn, const char *name, struct engine_
     qemu_state_paths(conn->runtime_dir, name, &p);
     struct qemu_state st;
     int rc = -1;
-    if (qemu_state_read(p.state, &st, NULL) != 0 || !qemu_state_supervisor_alive(p.alive) ||
-        !qemu_state_pid_matches(st.qemu_pid, st.qemu_start)) {
-        char *cfg = store_printf("%s/%s.xml", conn->config_dir, name);
-        if (access(cfg, F_OK) == 0)
-            vmerr_set(err, VMERR_OPERATION_INVALID, "domain '%s' is not running", name);
-        else
-            vmerr_set(err, VMERR_NO_DOMAIN, "domain '%s' not found", name);
-        free(cfg);
+    if (qemu_stats_running(conn, name, &p, &st, err) < 0)
         goto out;
-    }
     struct domain_def *live = domain_def_parse_file(p.live_xml, NULL);
     out->state = st.state;
     out->sampled_ms = qemu_stats_now_ms();
@@ -221,6 +231,28 @@ int qemu_stats_domain(struct engine_conn *conn, const char *name, struct engine_
     rc = qemu_stats_qmp(name, &p, live, out, err);
     domain_def_free(live);
 out:
+    qemu_state_paths_free(&p);
+    return rc;
+}
+
+/* The light sample: state file and /proc only (no live XML parse, no QMP). */
+int qemu_stats_domain_cpu(struct engine_conn *conn, const char *name,
+                          struct engine_domain_stats *out, struct vmerr *err)
+{
+    memset(out, 0, sizeof(*out));
+    out->cpu_percent = -1;
+    if (!domain_name_valid(name))
+        return vmerr_set(err, VMERR_NO_DOMAIN, "domain '%s' not found", name);
+    struct qemu_paths p;
+    qemu_state_paths(conn->runtime_dir, name, &p);
+    struct qemu_state st;
+    int rc = qemu_stats_running(conn, name, &p, &st, err);
+    if (rc == 0) {
+        out->state = st.state;
+        out->sampled_ms = qemu_stats_now_ms();
+        out->cpu_time_ns = qemu_stats_cpu_ns(st.qemu_pid);
+        out->rss_kib = qemu_stats_rss_kib(st.qemu_pid);
+    }
     qemu_state_paths_free(&p);
     return rc;
 }

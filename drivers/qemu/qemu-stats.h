@@ -8,5 +8,8 @@
  * actual and per-disk counters (QMP), per-NIC tap counters (/sys/class/net). */
 int qemu_stats_domain(struct engine_conn *conn, const char *name, struct engine_domain_stats *out,
                       struct vmerr *err);
+/* The light sample (engine_domain_stats_cpu): CPU time and RSS from /proc, no QMP. */
+int qemu_stats_domain_cpu(struct engine_conn *conn, const char *name,
+                          struct engine_domain_stats *out, struct vmerr *err);
 
 #endif

@@ -207,7 +207,7 @@ e2e_has 'Lifecycle: +poweroff: destroy, reboot: restart, crash: destroy' "lifecy
 e2e_wait '^ CPU +[▁▂▃▄▅▆▇█ ]*[▁▂▃▄▅▆▇█] [0-9]+% \(peak'
 e2e_wait '^ Disk read +[▁▂▃▄▅▆▇█ ]+ 1(\.0)? MiB/s|^ Disk read .*KiB/s'
 e2e_has '^ Net rx ' "net rx graph"
-e2e_has '^ Memory .*2\.0 GiB' "memory graph"
+e2e_wait '^ Memory .*2\.0 GiB'
 e2e_keys Escape
 e2e_wait 'Name +Id +State'
 

@@ -5,7 +5,7 @@
  * fall back to ASCII; and against the real test driver (test:///default): the list refresh,
  * the live filter keys, sort keys, tab switching, the selection kept on the same name, and
  * the sampler (no timer while no stats are shown, one sample a second while they are, CPU %
- * from two samples). */
+ * from two samples, light samples for list rows and full ones for the details). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -347,9 +347,27 @@ static void test_sampler_on_test_driver(void **state)
     assert_int_equal(h->n, 1);
     double cpu = h->v[SAMPLER_CPU][0];
     assert_true(cpu >= 9.0 && cpu <= 91.0); /* the test driver's load swings 10-90% */
-    assert_true(h->v[SAMPLER_BLOCK_RD][0] >= 0);
-    assert_true(h->v[SAMPLER_MEM][0] == 512.0 * 1024);
+    assert_true(h->v[SAMPLER_MEM][0] < 0);  /* list rows take light (CPU only) samples */
+    assert_true(h->v[SAMPLER_BLOCK_RD][0] < 0);
     assert_null(sampler_history(tui, "test2")); /* shut off: never sampled */
+    /* The split's details of 'test': full samples, rates once two full ones are in. */
+    assert_int_equal(view_details_open(tui, "test", &err), 0);
+    tui->split = true;
+    usleep(1000 * 1000);
+    sampler_tick(tui);
+    h = sampler_history(tui, "test");
+    assert_int_equal(h->n, 2);
+    assert_true(h->v[SAMPLER_MEM][1] == 512.0 * 1024);
+    assert_true(h->v[SAMPLER_BLOCK_RD][1] < 0); /* the previous sample was a light one */
+    usleep(1000 * 1000);
+    sampler_tick(tui);
+    h = sampler_history(tui, "test");
+    assert_int_equal(h->n, 3);
+    assert_true(h->v[SAMPLER_BLOCK_RD][2] > 512 * 1024.0); /* the test driver reads 1 MiB/s */
+    assert_true(h->v[SAMPLER_BLOCK_RD][2] < 2048 * 1024.0);
+    assert_true(h->v[SAMPLER_NET_RX][2] > 32 * 1024.0);
+    view_details_close(tui);
+    tui->split = false;
     /* Help on screen: no timer even though the last list draw had stats. */
     tui->view = TUI_VIEW_HELP;
     assert_int_equal(sampler_timeout_ms(tui), -1);
