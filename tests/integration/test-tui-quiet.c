@@ -5,11 +5,10 @@
  * slots in which vmdeck ran is one wake-up). Checked: after start-up settles, 5 idle seconds
  * with no stats on screen (every domain shut off) write 0 bytes and make 0 wake-ups, and so
  * do the Networks list, help and details views (also the Networks list while a guest runs:
- * stats are sampled only while they are on screen); each
- * change made by another process (a second vmdeck CLI process undefining, defining,
- * starting and destroying a real test guest) is seen through inotify and repainted with at
- * most 256 bytes; with a running guest on screen (stats visible) the TUI wakes up at most
- * once a second. */
+ * stats are sampled only while they are on screen); each change made by another process (a
+ * second vmdeck CLI process undefining, defining, starting and destroying a real test
+ * guest) is seen through inotify and repainted with at most 256 bytes; with a running
+ * guest on screen (stats visible) the TUI wakes up at most once a second. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
