@@ -507,27 +507,34 @@ struct _xmlDoc *xmlutil_read(const struct xmlutil_ctx *x, const char *xml, const
 /* Read a whole XML file for xmlutil_read: at most XMLUTIL_MAX_SIZE bytes, no NUL bytes. */
 char *xmlutil_read_file(const char *path, struct vmerr *err)
 {
+    return xmlutil_read_file_max(path, XMLUTIL_MAX_SIZE, err);
+}
+
+/* xmlutil_read_file with another bound (max bytes, a whole number of MiB). */
+char *xmlutil_read_file_max(const char *path, size_t max, struct vmerr *err)
+{
+    size_t mib = max / (1024 * 1024);
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         vmerr_set_errno(err, errno, "cannot read %s", path);
         return NULL;
     }
     struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > XMLUTIL_MAX_SIZE) {
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size > max) {
         vmerr_set_xml(err, path, 0, "",
-                      "the file is %lld bytes, more than the 1 MiB vmdeck "
+                      "the file is %lld bytes, more than the %zu MiB vmdeck "
                       "accepts for XML",
-                      (long long)st.st_size);
+                      (long long)st.st_size, mib);
         close(fd);
         return NULL;
     }
     /* read one byte more than the limit, so pipes and devices are bounded too */
-    char *buf = malloc(XMLUTIL_MAX_SIZE + 2);
+    char *buf = malloc(max + 2);
     if (!buf)
         abort();
     size_t len = 0;
-    while (len <= XMLUTIL_MAX_SIZE) {
-        ssize_t n = read(fd, buf + len, XMLUTIL_MAX_SIZE + 1 - len);
+    while (len <= max) {
+        ssize_t n = read(fd, buf + len, max + 1 - len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -542,8 +549,9 @@ char *xmlutil_read_file(const char *path, struct vmerr *err)
     }
     close(fd);
     buf[len] = '\0';
-    if (len > XMLUTIL_MAX_SIZE) {
-        vmerr_set_xml(err, path, 0, "", "the file is more than the 1 MiB vmdeck accepts for XML");
+    if (len > max) {
+        vmerr_set_xml(err, path, 0, "", "the file is more than the %zu MiB vmdeck accepts for XML",
+                      mib);
         free(buf);
         return NULL;
     }

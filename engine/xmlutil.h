@@ -74,6 +74,10 @@ void xmlutil_init(void);
  * line); a root element other than root_name (when not NULL). Caller frees with
  * xmlFreeDoc. */
 struct _xmlDoc *xmlutil_read(const struct xmlutil_ctx *x, const char *xml, const char *root_name);
+/* xmlutil_read_file with another bound: max bytes (a whole number of MiB, named in the
+ * message), for documents read in a stream rather than as one tree (the test driver's node
+ * files). */
+char *xmlutil_read_file_max(const char *path, size_t max, struct vmerr *err);
 /* The UTF-8 check of xmlutil_read on its own, for readers that stream a document: one
  * VMERR_XML with line and column at the first byte that is not UTF-8; 0 when all is. */
 int xmlutil_check_utf8(const struct xmlutil_ctx *x, const char *text);

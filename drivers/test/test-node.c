@@ -1,11 +1,12 @@
 /* test-node: a test:///PATH.xml connection's hypervisor from a node file, in libvirt's test
  * driver format: a <node> document whose <domain> and <network> children are definitions,
  * written inline or as <domain file='dom.xml'/> (relative to the node file). The node file
- * (at most 1 MiB, like every XML vmdeck reads) is checked as xmlutil_read checks XML (UTF-8,
- * no <!DOCTYPE>, nothing loaded from outside) and then streamed with libxml2's reader: one
- * child of <node> at a time is expanded, copied into a document of its own and read by the
- * real domain or network parser, so errors carry the node file's name and line and memory
- * holds one definition's tree at a time, not the whole file's. Definitions get the model's
+ * (at most 32 MiB; a definition in a file='...' at most 1 MiB, like every XML vmdeck reads)
+ * is checked as xmlutil_read checks XML (UTF-8, no <!DOCTYPE>, nothing loaded from outside)
+ * and then streamed with libxml2's reader: one child of <node> at a time is expanded,
+ * copied into a document of its own and read by the real domain or network parser, so
+ * errors carry the node file's name and line and memory holds one definition's tree at a
+ * time, not the whole file's. Definitions get the model's
  * checks but not the RelaxNG second net (DOMAIN_DEF_PARSE_NO_SCHEMA: it would triple the
  * load time of a 1,000-domain file). Domains start running, as in libvirt, unless a
  * <test:runstate> in libvirt's test namespace gives another state (virDomainState numbers:
@@ -35,6 +36,10 @@ struct test_node_load {
     int err_line; /* the reader's first error: line and message */
     char err_msg[512];
 };
+
+/* The largest node file: streamed, so more than one definition's 1 MiB (10,000 domains of
+ * libvirt's usual size fit); the text itself is held in memory while it is read. */
+#define TEST_NODE_MAX_SIZE (32 * 1024 * 1024)
 
 /* libvirt's namespace for test driver data inside a <domain>. */
 #define TEST_NODE_NS "http://libvirt.org/schemas/domain/test/1.0"
@@ -376,7 +381,7 @@ int test_node_load(struct test_driver_state *st, const char *path, struct vmerr 
     struct vmerr local = {0};
     if (!err)
         err = &local;
-    char *text = xmlutil_read_file(path, err); /* bounded, no NUL bytes */
+    char *text = xmlutil_read_file_max(path, TEST_NODE_MAX_SIZE, err); /* no NUL bytes */
     if (!text)
         return -1;
     struct xmlutil_ctx x = {path, err};

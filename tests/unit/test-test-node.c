@@ -275,12 +275,49 @@ static void test_node_errors(void **state)
     assert_non_null(strstr(err.message, "cannot read /nonexistent/dir/node.xml"));
 }
 
+/* A node file over the 1 MiB one definition may have (4,000 domains, ~1.3 MB) loads. */
+static void test_node_large(void **state)
+{
+    struct fixture *f = *state;
+    size_t cap = 4 * 1024 * 1024, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text + len, cap - len, "<node>\n");
+    for (int i = 0; i < 4000; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "  <domain type='qemu'>\n    <name>vm%04d</name>\n"
+                                "    <memory unit='MiB'>256</memory>\n    <vcpu>1</vcpu>\n"
+                                "    <os><type arch='x86_64' machine='pc'>hvm</type></os>\n"
+                                "    <devices><serial type='pty'/></devices>\n"
+                                "    <!-- padding so the file is over 1 MiB .............. -->\n"
+                                "  </domain>\n",
+                                i);
+    len += (size_t)snprintf(text + len, cap - len, "</node>\n");
+    assert_true(len > 1024 * 1024);
+    char *path = write_file(f, "large.xml", text);
+    free(text);
+    struct vmerr err = {0};
+    struct engine_conn *conn = open_node(path, &err);
+    if (!conn)
+        fail_msg("%s", err.message);
+    struct engine_domain_info *doms = NULL;
+    size_t n = 0;
+    assert_int_equal(engine_domain_list(conn, ENGINE_LIST_ALL, &doms, &n, &err), 0);
+    assert_int_equal(n, 4000);
+    assert_string_equal(doms[3999].name, "vm3999");
+    assert_int_equal(doms[3999].id, 4000);
+    free(doms);
+    engine_close(conn);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_node_loads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_uri_spellings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_node_large, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
