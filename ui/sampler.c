@@ -21,6 +21,7 @@ struct sampler_entry {
     struct engine_domain_stats last;
     bool have_last;
     bool last_full; /* last is a full sample (memory, disks, NICs), not a light one */
+    long long seen_ms; /* when it was last sampled: off screen for a minute, it is dropped */
 };
 
 /* Every domain's history and when the next sample is due. */
@@ -146,6 +147,18 @@ static void sampler_sample(struct tui *tui, const char *name, bool full)
     e->last = cur;
     e->have_last = true;
     e->last_full = full;
+    e->seen_ms = sampler_now_ms();
+}
+
+/* Drop the histories of domains not sampled for a minute (scrolled away, filtered out): a
+ * stale minute would read as current, and memory stays bounded by what is on screen. */
+static void sampler_forget_stale(struct sampler *s, long long now)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (now - s->entries[i].seen_ms <= SAMPLER_HISTORY * SAMPLER_PERIOD_MS)
+            s->entries[kept++] = s->entries[i];
+    s->n = kept;
 }
 
 /* Milliseconds until the next sample is due, -1 when nothing on screen needs stats. */
@@ -173,6 +186,7 @@ void sampler_tick(struct tui *tui)
      * second apart whatever else wakes the loop; after a pause start afresh. */
     s->due_ms = s->due_ms && now - s->due_ms < SAMPLER_PERIOD_MS ? s->due_ms + SAMPLER_PERIOD_MS
                                                                  : now + SAMPLER_PERIOD_MS;
+    sampler_forget_stale(s, now);
     const char *names[SAMPLER_MAX_SHOWN];
     size_t n = 0;
     if (tui->view == TUI_VIEW_LIST)
