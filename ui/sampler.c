@@ -20,7 +20,7 @@ struct sampler_entry {
     struct sampler_history h;
     struct engine_domain_stats last;
     bool have_last;
-    bool last_full; /* last is a full sample (memory, disks, NICs), not a light one */
+    bool last_full;    /* last is a full sample (memory, disks, NICs), not a light one */
     long long seen_ms; /* when it was last sampled: off screen for a minute, it is dropped */
 };
 
