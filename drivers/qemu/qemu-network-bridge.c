@@ -63,17 +63,73 @@ static int qemu_network_check_ip_routes(const struct network_def *def, const str
     return 0;
 }
 
-/* Refuse IPv4 subnets that overlap a host route. */
+/* Whether the first bits of a and b (16 bytes each) are equal. */
+static bool qemu_network_prefix_eq(const unsigned char *a, const unsigned char *b, unsigned bits)
+{
+    for (unsigned i = 0; i < bits; i++) {
+        unsigned char m = (unsigned char)(0x80u >> (i % 8));
+        if ((a[i / 8] & m) != (b[i / 8] & m))
+            return false;
+    }
+    return true;
+}
+
+/* Check one IPv6 <ip> of def against every non-default route in /proc/net/ipv6_route
+ * (main and local tables: an address of the host inside the subnet collides too). */
+static int qemu_network_check_ip6_routes(const struct network_def *def, const struct network_ip *ip,
+                                         FILE *f, struct vmerr *err)
+{
+    char line[512];
+    rewind(f);
+    while (fgets(line, sizeof(line), f)) {
+        char dest[33], ifname[IF_NAMESIZE + 1];
+        unsigned rprefix;
+        if (sscanf(line, "%32s %x %*s %*s %*s %*s %*s %*s %*s %16s", dest, &rprefix, ifname) != 3 ||
+            strlen(dest) != 32 || rprefix == 0 || rprefix > 128 ||
+            (def->bridge && !strcmp(ifname, def->bridge)))
+            continue;
+        unsigned char d[16];
+        for (int i = 0; i < 16; i++) {
+            unsigned byte;
+            sscanf(dest + 2 * i, "%2x", &byte);
+            d[i] = (unsigned char)byte;
+        }
+        if (d[0] == 0xff || (d[0] == 0xfe && (d[1] & 0xc0) == 0x80))
+            continue; /* multicast and link-local routes sit on every interface */
+        unsigned both = rprefix < ip->prefix ? rprefix : ip->prefix;
+        if (!qemu_network_prefix_eq(d, ip->address.bytes, both))
+            continue;
+        struct network_addr ours = ip->address, theirs = {.family = AF_INET6};
+        memcpy(theirs.bytes, d, 16);
+        for (unsigned b = ip->prefix; b < 128; b++)
+            ours.bytes[b / 8] &= (unsigned char)~(0x80u >> (b % 8));
+        char a[46], b[46];
+        network_addr_format(&ours, a, sizeof(a));
+        network_addr_format(&theirs, b, sizeof(b));
+        return vmerr_set(err, VMERR_OPERATION_INVALID,
+                         "network '%s': subnet %s/%u overlaps the host's route %s/%u on %s",
+                         def->name, a, ip->prefix, b, rprefix, ifname);
+    }
+    return 0;
+}
+
+/* Refuse subnets that overlap a host route (IPv4 and IPv6). */
 int qemu_network_check_routes(const struct network_def *def, struct vmerr *err)
 {
-    FILE *f = fopen("/proc/net/route", "re");
-    if (!f)
-        return 0; /* no IPv4 routing table to collide with */
-    int rc = 0;
-    for (size_t i = 0; i < def->nips && rc == 0; i++)
-        if (def->ips[i].address.family == AF_INET)
-            rc = qemu_network_check_ip_routes(def, &def->ips[i], f, err);
-    fclose(f);
+    FILE *f4 = fopen("/proc/net/route", "re");
+    FILE *f6 = fopen("/proc/net/ipv6_route", "re");
+    int rc = 0; /* a missing table has no routes to collide with */
+    for (size_t i = 0; i < def->nips && rc == 0; i++) {
+        bool v4 = def->ips[i].address.family == AF_INET;
+        if (v4 && f4)
+            rc = qemu_network_check_ip_routes(def, &def->ips[i], f4, err);
+        else if (!v4 && f6)
+            rc = qemu_network_check_ip6_routes(def, &def->ips[i], f6, err);
+    }
+    if (f4)
+        fclose(f4);
+    if (f6)
+        fclose(f6);
     return rc;
 }
 

@@ -7,8 +7,8 @@
 # Checks: a NAT network with a DHCP range and a static host starts (bridge with its address,
 # stp as asked, dnsmasq bound to it, nft table with masquerade, forwarding on, net-list
 # active); clients get the static and a range lease; a client pings $OUT through the NAT;
-# errors are one line and leave nothing behind (already active, bridge name taken, subnet
-# overlapping a route, dnsmasq unable to bind); a domain on an inactive network is refused
+# errors are one line and leave nothing behind (already active, bridge name taken, IPv4 or
+# IPv6 subnet overlapping a route, dnsmasq unable to bind); a domain on an inactive network is refused
 # naming it; a vanished bridge or a dead dnsmasq shows as inactive with the reason and
 # net-start recovers; `vmdeck autostart` starts marked networks; net-destroy removes it all.
 set -u
@@ -32,7 +32,7 @@ CHECKS=0
 # Stop what the test started: networks (and so their dnsmasq), any dnsmasq still running
 # with a config of ours (by pid), the port blocker, the namespaces, the temp dir.
 cleanup() {
-    for n in natnet dnsfail clash overlap; do
+    for n in natnet dnsfail clash overlap overlap6; do
         ip netns exec "$NS" "$VMDECK_BIN" -c qemu:///system net-destroy "$n" >/dev/null 2>&1
     done
     for f in "$RUN"/*.pid; do
@@ -222,6 +222,13 @@ vm net-start overlap
 check "overlapping subnet: one line" \
     error_is "network 'overlap': subnet 192.0.2.128/25 overlaps the host's route 192.0.2.0/24 on vup0"
 check "overlapping subnet: nothing made" nothing_of overlap vmdovl0
+in_ns "$NS" ip -6 route add fd00:5::/48 dev vup0
+printf "<network><name>overlap6</name><bridge name='vmdovl6'/><ip family='ipv6' address='fd00:5:0:1::1' prefix='64'/></network>\n" >"$TMP/overlap6.xml"
+vm net-define "$TMP/overlap6.xml"
+vm net-start overlap6
+check "overlapping IPv6 subnet: one line" \
+    error_is "network 'overlap6': subnet fd00:5:0:1::/64 overlaps the host's route fd00:5::/48 on vup0"
+check "overlapping IPv6 subnet: nothing made" nothing_of overlap6 vmdovl6
 
 # 5. DHCP: the static host and a range client get leases; NAT reaches $OUT
 dhcp_client st 52:54:00:77:00:05
