@@ -340,6 +340,7 @@ static void test_quiet(void **state)
         fail_msg("idle after destroy: %zu bytes, %d wake-ups", idle.bytes, idle.wakeups);
 }
 
+/* Run the harness: one TUI, every check in order (they build on each other). */
 int main(void)
 {
     const struct CMUnitTest tests[] = {

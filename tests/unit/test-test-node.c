@@ -311,6 +311,7 @@ static void test_node_large(void **state)
     free(path);
 }
 
+/* Run every node-file test, each in a fresh temp dir. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {

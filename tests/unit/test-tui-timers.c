@@ -80,6 +80,7 @@ static void test_stats_only_while_shown(void **state)
     assert_int_equal(tui_next_timeout_ms(tui), 0);
 }
 
+/* Run every timer test on a fresh TUI state. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
