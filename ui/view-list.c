@@ -637,12 +637,15 @@ void view_list_draw(struct tui *tui)
         return;
     }
     bool stats = view_list_draw_in(tui, lw);
+    /* The dividing line as text, not ACS: the alternate charset is not there on every
+     * terminal a non-UTF-8 locale runs in. */
+    attr_t border = draw_attr(DRAW_BORDER);
     if (side) {
         for (int y = 0; y < rows; y++)
-            mvwaddch(w, y, lc, ACS_VLINE);
+            draw_text(w, y, lc, 1, tui->utf8 ? "\u2502" : "|", border);
     } else {
-        wattr_set(w, A_NORMAL, 0, NULL);
-        mvwhline(w, lr, 0, ACS_HLINE, cols);
+        for (int x = 0; x < cols; x++)
+            draw_text(w, lr, x, 1, tui->utf8 ? "\u2500" : "-", border);
     }
     if (tui->details_name[0]) {
         view_details_draw_in(tui, dw);

@@ -4,7 +4,8 @@
 # Sort by each column (order read back from capture-pane), invert, the live '/' filter and
 # Esc, Tab / ] / [ switching, the CPU sparkline filling once a second, details in words with
 # live graphs (domain and network), the split, mouse click / double-click / wheel / tab click
-# (xterm mouse sequences written into the pane), the F-key bar, and 40x12 and back.
+# (xterm mouse sequences written into the pane), the F-key bar, 40x12 and back, and ASCII
+# only in the C locale.
 set -u
 . "$(dirname "$0")/lib-e2e.sh"
 
@@ -284,4 +285,18 @@ e2e_running || e2e_fail "vmdeck exited after resizing"
 e2e_keys q
 rc=$(e2e_wait_exit)
 [ "$rc" = 0 ] || e2e_fail "vmdeck exited with $rc"
+
+# ---- a C locale: ASCII state symbols, sparklines, sort arrow and split line ----
+VMDECK_BIN=/usr/bin/env e2e_start LANG=C LC_ALL=C "$VMDECK_BIN" -c "test://$NODE"
+e2e_wait 'sort: Name \^'
+e2e_has '^ +alpha +- +# shut off' "ASCII shut off symbol"
+e2e_has '^ +db +2 +\| paused' "ASCII paused symbol"
+e2e_wait '^ +web +1 +> running .*[_.=+*#@-]{2,} +[0-9]+%'
+e2e_keys I v
+e2e_wait 'sort: Name v'
+e2e_wait '^-{40,}'
+e2e_screen | grep -q '[^ -~]' && e2e_fail "non-ASCII output in the C locale"
+e2e_keys q
+rc=$(e2e_wait_exit)
+[ "$rc" = 0 ] || e2e_fail "vmdeck (C locale) exited with $rc"
 echo "test-tui-lists: ok"
