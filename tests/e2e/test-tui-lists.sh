@@ -179,9 +179,26 @@ e2e_keys Tab
 e2e_wait 'Name +State +Bridge +Forward +Address range +Autostart'
 e2e_has '^ +default +▶ active +virbr0 +nat +192\.168\.122\.0/24 +no' "default network row"
 e2e_has '^ +isolated +▶ active +virbr9 +isolated +10\.9\.0\.0/24' "isolated network row"
+expect_order "networks by name" "default isolated"
 e2e_keys '>'
 e2e_wait 'sort: State ▲'
-e2e_keys Enter
+e2e_keys '>'
+e2e_wait 'sort: Bridge ▲'
+expect_order "networks by bridge" "default isolated"
+e2e_keys '>'
+e2e_wait 'sort: Forward ▲'
+expect_order "networks by forward mode" "default isolated"
+e2e_keys '>'
+e2e_wait 'sort: Address range ▲'
+expect_order "networks by address range" "isolated default"
+e2e_keys I
+e2e_wait 'sort: Address range ▼'
+expect_order "networks by address range inverted" "default isolated"
+e2e_keys / v i r b r 0
+expect_order "network filter" "default"
+e2e_keys Escape
+expect_order "network filter cleared" "default isolated"
+e2e_keys Home Enter
 e2e_wait 'details: default'
 e2e_has 'DHCP range: +192\.168\.122\.2-192\.168\.122\.254' "network DHCP range"
 e2e_has 'Forward: +nat' "network forward"
