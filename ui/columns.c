@@ -13,6 +13,15 @@ enum {
     COLUMNS_CELL_MAX = 512,
 };
 
+/* Index of the column called id in t, or t->ncols when there is none. */
+size_t columns_find(const struct column_table *t, const char *id)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (!strcmp(t->cols[i].id, id))
+            return i;
+    return t->ncols;
+}
+
 /* Lay the columns out in width cells (see ui.h). */
 void columns_layout(const struct column_table *t, int width, int *xs, int *ws)
 {

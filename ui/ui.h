@@ -382,6 +382,7 @@ bool draw_locale_utf8(void);
 /* Column tables (columns.c): a list's columns are a table of these, htop-like, so adding a
  * column is one entry. */
 struct column {
+    const char *id;    /* stable name ("name", "cpu"): for lookups and future configuration */
     const char *title;
     int width;  /* cells it takes; for the flexible column its minimum */
     bool flex;  /* takes the width left over (one per table: the name) */
@@ -402,6 +403,8 @@ struct column_table {
     size_t name_col; /* the column naming a row (sort tie-break, selection) */
 };
 
+/* Index of the column called id in t, or t->ncols when there is none. */
+size_t columns_find(const struct column_table *t, const char *id);
 /* Lay the columns out in width cells: xs[i] and ws[i] get each column's position and width,
  * ws[i] = 0 for a column dropped for lack of room. */
 void columns_layout(const struct column_table *t, int width, int *xs, int *ws);

@@ -203,14 +203,14 @@ static int list_console_cmp(const struct tui *tui, const void *a, const void *b)
 
 /* The domain columns, left to right. */
 static const struct column list_domain_cols[] = {
-    {"Name", 8, true, false, 0, false, list_name_text, list_name_cmp},
-    {"Id", 4, false, true, 3, false, list_id_text, list_id_cmp},
-    {"State", 11, false, false, 0, false, list_state_text, list_state_cmp},
-    {"vCPUs", 5, false, true, 5, false, list_vcpus_text, list_vcpus_cmp},
-    {"Memory", 9, false, true, 4, false, list_memory_text, list_memory_cmp},
-    {"CPU", LIST_SPARK_CELLS + 5, false, false, 6, true, list_cpu_text, list_cpu_cmp},
-    {"Uptime", 10, false, true, 2, false, list_uptime_text, list_uptime_cmp},
-    {"Console/VNC", 15, false, false, 1, false, list_console_text, list_console_cmp},
+    {"name", "Name", 8, true, false, 0, false, list_name_text, list_name_cmp},
+    {"id", "Id", 4, false, true, 3, false, list_id_text, list_id_cmp},
+    {"state", "State", 11, false, false, 0, false, list_state_text, list_state_cmp},
+    {"vcpus", "vCPUs", 5, false, true, 5, false, list_vcpus_text, list_vcpus_cmp},
+    {"memory", "Memory", 9, false, true, 4, false, list_memory_text, list_memory_cmp},
+    {"cpu", "CPU", LIST_SPARK_CELLS + 5, false, false, 6, true, list_cpu_text, list_cpu_cmp},
+    {"uptime", "Uptime", 10, false, true, 2, false, list_uptime_text, list_uptime_cmp},
+    {"console", "Console/VNC", 15, false, false, 1, false, list_console_text, list_console_cmp},
 };
 
 const struct column_table view_list_domain_table = {

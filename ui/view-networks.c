@@ -119,12 +119,14 @@ static int networks_autostart_cmp(const struct tui *tui, const void *a, const vo
 
 /* The network columns, left to right. */
 static const struct column networks_cols[] = {
-    {"Name", 8, true, false, 0, false, networks_name_text, networks_name_cmp},
-    {"State", 10, false, false, 0, false, networks_state_text, networks_state_cmp},
-    {"Bridge", 10, false, false, 3, false, networks_bridge_text, networks_bridge_cmp},
-    {"Forward", 8, false, false, 2, false, networks_forward_text, networks_forward_cmp},
-    {"Address range", 18, false, false, 4, false, networks_address_text, networks_address_cmp},
-    {"Autostart", 9, false, false, 1, false, networks_autostart_text, networks_autostart_cmp},
+    {"name", "Name", 8, true, false, 0, false, networks_name_text, networks_name_cmp},
+    {"state", "State", 10, false, false, 0, false, networks_state_text, networks_state_cmp},
+    {"bridge", "Bridge", 10, false, false, 3, false, networks_bridge_text, networks_bridge_cmp},
+    {"forward", "Forward", 8, false, false, 2, false, networks_forward_text, networks_forward_cmp},
+    {"address", "Address range", 18, false, false, 4, false, networks_address_text,
+     networks_address_cmp},
+    {"autostart", "Autostart", 9, false, false, 1, false, networks_autostart_text,
+     networks_autostart_cmp},
 };
 
 const struct column_table view_networks_table = {

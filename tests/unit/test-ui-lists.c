@@ -48,12 +48,14 @@ static void order_names(const struct engine_domain_info *rows, const size_t *ord
         snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? " " : "", rows[order[i]].name);
 }
 
-/* Index of the column titled title in t. */
+/* Index of the column titled title in t (and the same through its id). */
 static size_t col_index(const struct column_table *t, const char *title)
 {
     for (size_t i = 0; i < t->ncols; i++)
-        if (!strcmp(t->cols[i].title, title))
+        if (!strcmp(t->cols[i].title, title)) {
+            assert_int_equal(columns_find(t, t->cols[i].id), i);
             return i;
+        }
     fail_msg("no column %s", title);
     return 0;
 }
@@ -130,6 +132,8 @@ static void test_sort_every_column(void **state)
         {"Uptime", "alpha mail web db"}, {"Console/VNC", "alpha db mail web"},
     };
     assert_int_equal(sizeof(cases) / sizeof(cases[0]), t->ncols);
+    assert_int_equal(columns_find(t, "cpu"), col_index(t, "CPU"));
+    assert_int_equal(columns_find(t, "nosuch"), t->ncols);
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         size_t order[4] = {0, 1, 2, 3};
         char got[128];
