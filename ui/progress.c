@@ -42,7 +42,8 @@ struct progress_trailer {
 
 struct progress {
     enum progress_kind kind;
-    char title[300]; /* "start web1" */
+    char title[300]; /* the spinner's text: "start web1" */
+    char what[300];  /* what is waited for, short: "'start web1'", "the shutdown of 'x'" */
     long long started_ms, deadline_ms;
     pid_t pid; /* the job's child */
     int fd;    /* read end of its pipe, -1 when none */
@@ -86,10 +87,12 @@ bool progress_active(struct tui *tui)
 }
 
 /* Begin waiting for something called title. */
-static void progress_begin(struct progress *p, enum progress_kind kind, const char *title)
+static void progress_begin(struct progress *p, enum progress_kind kind, const char *title,
+                           const char *what)
 {
     p->kind = kind;
     snprintf(p->title, sizeof(p->title), "%s", title);
+    snprintf(p->what, sizeof(p->what), "%s", what);
     p->started_ms = progress_now_ms();
     p->shown = false;
     p->len = 0;
@@ -125,8 +128,8 @@ static int progress_busy(struct tui *tui, struct vmerr *err)
 {
     if (!progress_active(tui))
         return 0;
-    return vmerr_set(err, VMERR_OPERATION_INVALID, "still waiting for '%s' (Esc stops waiting)",
-                     tui->progress->title);
+    return vmerr_set(err, VMERR_OPERATION_INVALID, "busy: still waiting for %s (Esc stops waiting)",
+                     tui->progress->what);
 }
 
 /* In the child: run the verb on a new connection to uri, write the trailer and the output
@@ -206,7 +209,9 @@ int progress_run_words(struct tui *tui, const char *title, int argc, char **argv
     close(pfd[1]);
     fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
     struct progress *p = progress_get(tui);
-    progress_begin(p, PROGRESS_JOB, title);
+    char what[300];
+    snprintf(what, sizeof(what), "'%.290s'", title);
+    progress_begin(p, PROGRESS_JOB, title, what);
     p->pid = pid;
     p->fd = pfd[0];
     p->done = done;
@@ -222,7 +227,9 @@ int progress_wait_shutoff(struct tui *tui, const char *name, int timeout_ms, str
     char title[300];
     snprintf(title, sizeof(title), "Domain '%.200s' is being shutdown, waiting for it to power off",
              name);
-    progress_begin(p, PROGRESS_SHUTOFF, title);
+    char what[300];
+    snprintf(what, sizeof(what), "the shutdown of '%.200s'", name);
+    progress_begin(p, PROGRESS_SHUTOFF, title, what);
     snprintf(p->name, sizeof(p->name), "%s", name);
     p->deadline_ms = p->started_ms + timeout_ms;
     progress_tick(tui); /* an in-memory guest is off already */
@@ -240,7 +247,7 @@ void progress_stop(struct tui *tui)
                    "Stopped waiting: domain '%s' is still shutting down (the request stands)",
                    p->name);
     else
-        status_set(tui, false, "Stopped waiting for '%s': it goes on in the background", p->title);
+        status_set(tui, false, "Stopped waiting for %s: it goes on in the background", p->what);
     progress_end(tui);
     tui->dirty |= TUI_DIRTY_DATA;
 }

@@ -2,7 +2,8 @@
  * (status_set, status_error) and expire after a few seconds; a yes/no prompt (status_prompt)
  * takes the line over until it is answered and consumes the next key ('y' runs the action,
  * anything else declines and says nothing was changed). While the line editor is open
- * (cmdline-run.c) or a spinner runs (progress.c) they draw the line instead. */
+ * (cmdline-run.c) or a spinner runs (progress.c) they draw the line instead; an error
+ * message still wins over the spinner until it expires. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,7 +79,7 @@ void status_draw(struct tui *tui)
         cmdline_tui_draw(tui);
         return;
     }
-    if (progress_shown(tui)) {
+    if (progress_shown(tui) && !(tui->status_shown && tui->status_error)) {
         progress_draw(tui);
         return;
     }
