@@ -26,7 +26,7 @@ Q=qemu:///system
 # Cleanup hook: never leave a guest running.
 destroy_all() {
     local d
-    for d in stubborn polite; do
+    for d in silent polite; do
         "$VMDECK_BIN" -c "$Q" destroy "$d" >/dev/null 2>&1
     done
     return 0
@@ -72,12 +72,12 @@ wait_ready() {
     e2e_fail "guest $1 never printed VMDECK-GUEST-READY"
 }
 
-define stubborn --cmdline vmdeck.noacpid=1
+define silent --cmdline vmdeck.noacpid=1
 define polite
-"$VMDECK_BIN" -c "$Q" start stubborn >/dev/null || e2e_fail "start stubborn"
+"$VMDECK_BIN" -c "$Q" start silent >/dev/null || e2e_fail "start silent"
 
 e2e_start -c "$Q"
-e2e_wait '^ +stubborn +[0-9]+ +▶ running' 60
+e2e_wait '^ +silent +[0-9]+ +▶ running' 60
 e2e_has '^ +polite +- +■ shut off' "polite row"
 
 # ---- :start runs in a child; the TUI follows through the watch fd ----
@@ -97,10 +97,10 @@ cli_is '^State: +shut off' "polite after S" dominfo polite
 e2e_wait '^ +polite +- +■ shut off' 30
 
 # ---- S on a guest that ignores ACPI: spinner, UI responsive, Esc stops waiting ----
-wait_ready stubborn
-e2e_keys End # stubborn sorts last
+wait_ready silent
+e2e_keys End # silent sorts last
 e2e_keys S
-e2e_wait "Domain 'stubborn' is being shutdown, waiting for it to power off: [0-9]+\.[0-9] s +\(Esc stops waiting\)" 10
+e2e_wait "Domain 'silent' is being shutdown, waiting for it to power off: [0-9]+\.[0-9] s +\(Esc stops waiting\)" 10
 e2e_wait "waiting for it to power off: [2-9]\.[0-9] s" 10 # the seconds count up
 # the UI stays responsive while waiting: the selection moves, the help opens and closes
 e2e_keys Home
@@ -113,25 +113,25 @@ e2e_has "waiting for it to power off" "the spinner still shows"
 e2e_keys :
 e2e_type 'reboot polite'
 e2e_keys Enter
-e2e_wait "error: busy: still waiting for the shutdown of .stubborn. \\(Esc stops waiting\\)"
+e2e_wait "error: busy: still waiting for the shutdown of .silent. \\(Esc stops waiting\\)"
 e2e_keys Escape
-e2e_wait "Stopped waiting: domain 'stubborn' is still shutting down \(the request stands\)"
+e2e_wait "Stopped waiting: domain 'silent' is still shutting down \(the request stands\)"
 e2e_wait_gone 'waiting for it to power off'
-cli_is '^State: +running' "stubborn after Esc" dominfo stubborn
-e2e_has '^ +stubborn +[0-9]+ +▶ running' "stubborn still running on screen"
+cli_is '^State: +running' "silent after Esc" dominfo silent
+e2e_has '^ +silent +[0-9]+ +▶ running' "silent still running on screen"
 
 # ---- D declined changes nothing; D + y destroys ----
 e2e_keys End D
-e2e_wait "Destroy domain 'stubborn'\? This kills it without a shutdown\. \[y/N\]"
+e2e_wait "Destroy domain 'silent'\? This kills it without a shutdown\. \[y/N\]"
 e2e_keys n
-e2e_wait "Cancelled: 'stubborn' was left as it was"
-cli_is '^State: +running' "stubborn after declining D" dominfo stubborn
+e2e_wait "Cancelled: 'silent' was left as it was"
+cli_is '^State: +running' "silent after declining D" dominfo silent
 e2e_keys D
-e2e_wait "Destroy domain 'stubborn'\?"
+e2e_wait "Destroy domain 'silent'\?"
 e2e_keys y
-e2e_wait "Domain 'stubborn' destroyed" 30
-cli_is '^State: +shut off' "stubborn after D y" dominfo stubborn
-e2e_wait '^ +stubborn +- +■ shut off' 30
+e2e_wait "Domain 'silent' destroyed" 30
+cli_is '^State: +shut off' "silent after D y" dominfo silent
+e2e_wait '^ +silent +- +■ shut off' 30
 
 # ---- u on a running guest: the name must be typed; --force semantics ----
 "$VMDECK_BIN" -c "$Q" start polite >/dev/null || e2e_fail "start polite again"

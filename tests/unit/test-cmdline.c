@@ -314,6 +314,7 @@ static void test_run_words(void **state)
     engine_close(conn);
 }
 
+/* Run the editing, history, splitting, completion and in-process verb tests. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {

@@ -86,6 +86,7 @@ static void test_search(void **state)
     free(tui);
 }
 
+/* Run the pager tests. */
 int main(void)
 {
     const struct CMUnitTest tests[] = {
