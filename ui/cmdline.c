@@ -3,10 +3,12 @@
  * edit a UTF-8 buffer (cursor as a byte offset on character boundaries); Enter, Esc and Tab
  * flow back out as a result for the caller. The pure parts live here so unit tests drive
  * them without a terminal: splitting a line into words (shell-like quotes), completion of
- * verbs, options and names (names come from a callback), and the history. */
+ * verbs, options, file paths and names (names come from a callback), and the history. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ui/ui.h"
 
@@ -212,11 +214,13 @@ enum cmdline_result cmdline_key(struct cmdline *cl, wint_t ch, bool is_key)
         case KEY_DC:
             cmdline_delete(cl, cl->cur, cmdline_next(cl, cl->cur));
             break;
-        case KEY_UP:
-            cmdline_history_step(cl, -1);
+        case KEY_UP: /* the history is of commands, not of searches or typed names */
+            if (cl->mode == CMDLINE_COMMAND)
+                cmdline_history_step(cl, -1);
             break;
         case KEY_DOWN:
-            cmdline_history_step(cl, 1);
+            if (cl->mode == CMDLINE_COMMAND)
+                cmdline_history_step(cl, 1);
             break;
         default:
             break; /* other function keys do nothing while editing */
@@ -365,6 +369,35 @@ static bool cmdline_needs_quote(const char *s)
     return strpbrk(s, " \t'\"\\") != NULL;
 }
 
+/* Add the files of the prefix's directory that start with its last part (directories with a
+ * '/'); hidden files only when that part starts with a dot. */
+static void cmdline_match_files(struct cmdline_matches *m)
+{
+    const char *slash = strrchr(m->prefix, '/');
+    char dir[CMDLINE_MAX];
+    if (slash)
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - m->prefix + 1), m->prefix);
+    else
+        dir[0] = '\0';
+    const char *base = slash ? slash + 1 : m->prefix;
+    DIR *d = opendir(dir[0] ? dir : ".");
+    if (!d)
+        return;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+            (e->d_name[0] == '.' && base[0] != '.'))
+            continue;
+        char path[CMDLINE_MAX];
+        snprintf(path, sizeof(path), "%s%s", dir, e->d_name);
+        struct stat st;
+        bool isdir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+        if (isdir)
+            snprintf(path, sizeof(path), "%s%s/", dir, e->d_name);
+        cmdline_match(m, path);
+    }
+    closedir(d);
+}
+
 /* Kind of the word being completed: the verb, an option, or the verb's positional argument
  * number n (options and --timeout's value do not count). */
 static enum cmd_word cmdline_word_kind(const struct cmdline_words *w, char *lit, size_t litlen)
@@ -421,6 +454,8 @@ size_t cmdline_complete(struct cmdline *cl, cmdline_names_fn names, void *opaque
         } else if (kind == CMD_WORD_VERB) {
             for (size_t i = 0; cmd_verb_name(i); i++)
                 cmdline_match(m, cmd_verb_name(i));
+        } else if (kind == CMD_WORD_FILE) {
+            cmdline_match_files(m);
         } else if (kind != CMD_WORD_NONE && names) {
             const char *s;
             for (size_t i = 0; (s = names(opaque, kind, i)); i++)
@@ -432,8 +467,10 @@ size_t cmdline_complete(struct cmdline *cl, cmdline_names_fn names, void *opaque
     if (count > 0) {
         char repl[CMDLINE_MAX + 4];
         bool quote = cmdline_needs_quote(m->common);
+        size_t clen = strlen(m->common);
+        bool done = count == 1 && !(clen > 0 && m->common[clen - 1] == '/'); /* a dir goes on */
         snprintf(repl, sizeof(repl), "%s%s%s%s", quote ? "'" : "", m->common,
-                 quote && count == 1 ? "'" : "", count == 1 ? " " : "");
+                 quote && count == 1 ? "'" : "", done ? " " : "");
         if (count == 1 || (strlen(m->common) > m->plen && !quote)) {
             cmdline_delete(cl, start, cl->cur);
             cmdline_insert(cl, repl, strlen(repl));

@@ -11,6 +11,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "testutil.h"
 #include "ui/ui.h"
@@ -238,6 +239,43 @@ static void test_complete(void **state)
     assert_string_equal(cl.buf, "domxml-to-native qemu-argv ");
     assert_int_equal(tab(&cl, "help net-u"), 1);
     assert_string_equal(cl.buf, "help net-undefine ");
+    /* file paths: directories end in '/' and go on, files end the word */
+    char *dir = testutil_tmpdir("cmdline");
+    char path[512];
+    snprintf(path, sizeof(path), "%s/web1.xml", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/webs", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/.hidden", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    char line[600], want[600];
+    snprintf(line, sizeof(line), "define %s/", dir);
+    assert_int_equal(tab(&cl, line), 2); /* not .hidden */
+    snprintf(want, sizeof(want), "define %s/web", dir);
+    assert_string_equal(cl.buf, want);
+    assert_non_null(strstr(cl.candidates, "web1.xml"));
+    assert_non_null(strstr(cl.candidates, "webs/"));
+    snprintf(line, sizeof(line), "define %s/web1", dir);
+    assert_int_equal(tab(&cl, line), 1);
+    snprintf(want, sizeof(want), "define %s/web1.xml ", dir);
+    assert_string_equal(cl.buf, want);
+    snprintf(line, sizeof(line), "net-define %s/webs", dir);
+    assert_int_equal(tab(&cl, line), 1);
+    snprintf(want, sizeof(want), "net-define %s/webs/", dir);
+    assert_string_equal(cl.buf, want);
+    snprintf(line, sizeof(line), "define %s/.h", dir);
+    assert_int_equal(tab(&cl, line), 1);
+    testutil_rm_rf(dir);
+    free(dir);
+    /* no history outside the command line */
+    cmdline_history_add(&cl, "list");
+    cmdline_open(&cl, CMDLINE_CONFIRM, "type the name: ");
+    key(&cl, KEY_UP);
+    assert_string_equal(cl.buf, "");
     /* completion in the middle of the line keeps the rest */
     cmdline_open(&cl, CMDLINE_COMMAND, ":");
     cmdline_set(&cl, "dumpx web1");
