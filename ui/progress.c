@@ -2,7 +2,7 @@
  * guest, reboot, autostart, shutdown --wait, waiting for a guest to power off) run without
  * blocking the event loop. A verb runs as a job in a forked child on its own connection
  * (the state lives on disk, so the child's change is everyone's); its output and result come
- * back through a pipe the loop polls. A wait for a guest to power off is a check of the
+ * back through a socket pair the loop polls. A wait for a guest to power off is a check of the
  * domain's state after every wake-up (the watch fd wakes the loop on each state change).
  * After 200 ms a spinner with the elapsed seconds takes the status line, redrawn ten times a
  * second; Esc stops waiting, and the operation itself goes on. With nothing in progress
@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,8 +47,8 @@ struct progress {
     char what[300];  /* what is waited for, short: "'start web1'", "the shutdown of 'x'" */
     long long started_ms, deadline_ms;
     pid_t pid; /* the job's child */
-    int fd;    /* read end of its pipe, -1 when none */
-    char *buf; /* everything read from the pipe */
+    int fd;    /* our end of its socket pair, -1 when none */
+    char *buf; /* everything read from it */
     size_t len, cap;
     progress_done_fn done;
     char name[ENGINE_NAME_MAX]; /* the domain a shutoff wait is about */
@@ -139,7 +140,6 @@ static void progress_child(const char *uri, int argc, char **argv, int fd)
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    signal(SIGPIPE, SIG_IGN); /* the UI may stop reading: the operation still finishes */
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null >= 0) {
         dup2(null, STDIN_FILENO);
@@ -156,9 +156,11 @@ static void progress_child(const char *uri, int argc, char **argv, int fd)
     if (f)
         fclose(f);
     t.outlen = out ? len : 0;
-    if (write(fd, &t, sizeof(t)) == (ssize_t)sizeof(t)) {
+    /* MSG_NOSIGNAL: if the UI stopped reading, the write fails instead of killing us (and
+     * SIGPIPE keeps its default for what the operation spawns, QEMU's supervisor) */
+    if (send(fd, &t, sizeof(t), MSG_NOSIGNAL) == (ssize_t)sizeof(t)) {
         for (size_t done = 0; done < t.outlen;) {
-            ssize_t n = write(fd, out + done, t.outlen - done);
+            ssize_t n = send(fd, out + done, t.outlen - done, MSG_NOSIGNAL);
             if (n < 0 && errno == EINTR)
                 continue;
             if (n <= 0)
@@ -192,8 +194,8 @@ int progress_run_words(struct tui *tui, const char *title, int argc, char **argv
         return 0;
     }
     int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) < 0)
-        return vmerr_set_errno(err, errno, "%s: cannot create a pipe", title);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pfd) < 0)
+        return vmerr_set_errno(err, errno, "%s: cannot create a socket pair", title);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
@@ -258,7 +260,7 @@ int progress_fd(struct tui *tui)
     return progress_active(tui) ? tui->progress->fd : -1;
 }
 
-/* The job's pipe ended: collect the child, hand its result to done. */
+/* The job's socket closed: collect the child, hand its result to done. */
 static void progress_finish_job(struct tui *tui)
 {
     struct progress *p = tui->progress;
@@ -291,7 +293,7 @@ static void progress_finish_job(struct tui *tui)
     free(copy);
 }
 
-/* Read what the job's child wrote; at the end of the pipe, finish. */
+/* Read what the job's child wrote; at its end, finish. */
 void progress_io(struct tui *tui)
 {
     struct progress *p = tui->progress;
@@ -313,7 +315,7 @@ void progress_io(struct tui *tui)
             continue;
         if (n < 0 && errno == EAGAIN)
             return;
-        break; /* end of the pipe (or an error): the child is done */
+        break; /* end of the stream (or an error): the child is done */
     }
     progress_finish_job(tui);
 }

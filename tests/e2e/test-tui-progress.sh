@@ -8,6 +8,9 @@
 #    elapsed seconds counting up while the UI stays usable (the selection moves, help opens
 #    and closes, a second operation is refused with the reason), Esc stops waiting and says
 #    the shutdown goes on, and the guest really is still running (CLI).
+#  - :shutdown --wait runs in a child process; Esc stops waiting, the child keeps waiting
+#    (the guest keeps running), and once D + y destroys the guest the child ends and is
+#    reaped by the TUI (no zombie left).
 #  - D declined: the guest really is still running (CLI); D + y: really shut off.
 #  - u on a running guest with a wrong name typed: still defined and running (CLI); with
 #    the right name: destroyed and undefined (CLI).
@@ -120,6 +123,20 @@ e2e_wait_gone 'waiting for it to power off'
 cli_is '^State: +running' "silent after Esc" dominfo silent
 e2e_has '^ +silent +[0-9]+ +▶ running' "silent still running on screen"
 
+# ---- a verb that waits runs in a child: Esc stops waiting, the child goes on ----
+e2e_keys :
+e2e_type 'shutdown --wait --timeout 120 silent'
+e2e_keys Enter
+e2e_wait "shutdown --wait --timeout 120 silent: [0-9]+\.[0-9] s +\(Esc stops waiting\)" 10
+pane_pid=$(e2e_tmux display-message -p -t e2e '#{pane_pid}') # the shell running vmdeck
+tui_pid=$(pgrep -P "$pane_pid" -f "$VMDECK_BIN" | head -1)
+[ -n "$tui_pid" ] || e2e_fail "no vmdeck TUI process"
+[ -n "$(pgrep -P "$tui_pid")" ] || e2e_fail "the waiting verb is not running in a child"
+e2e_keys Escape
+e2e_wait "Stopped waiting for 'shutdown --wait --timeout 120 silent': it goes on in the background"
+pgrep -P "$tui_pid" >/dev/null || e2e_fail "the child stopped when the UI stopped waiting"
+cli_is '^State: +running' "silent while the child waits" dominfo silent
+
 # ---- D declined changes nothing; D + y destroys ----
 e2e_keys End D
 e2e_wait "Destroy domain 'silent'\? This kills it without a shutdown\. \[y/N\]"
@@ -131,6 +148,12 @@ e2e_wait "Destroy domain 'silent'\?"
 e2e_keys y
 e2e_wait "Domain 'silent' destroyed" 30
 cli_is '^State: +shut off' "silent after D y" dominfo silent
+# the child we stopped waiting for sees the guest go, exits, and is reaped (no zombie)
+for ((i = 0; i < 50; i++)); do
+    [ -z "$(pgrep -P "$tui_pid")" ] && break
+    sleep 0.2
+done
+[ -z "$(pgrep -P "$tui_pid")" ] || e2e_fail "child left behind: $(ps -o pid,stat,args --ppid "$tui_pid")"
 e2e_wait '^ +silent +- +■ shut off' 30
 
 # ---- u on a running guest: the name must be typed; --force semantics ----
