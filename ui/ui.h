@@ -138,13 +138,13 @@ enum cmdline_result {
 /* A line being edited, with its history of run lines. */
 struct cmdline {
     enum cmdline_mode mode;
-    char prompt[300];          /* drawn before the text: ":", "/", a question */
-    char buf[CMDLINE_MAX];     /* UTF-8 text */
-    size_t len, cur;           /* length and cursor, in bytes (on character boundaries) */
+    char prompt[300];      /* drawn before the text: ":", "/", a question */
+    char buf[CMDLINE_MAX]; /* UTF-8 text */
+    size_t len, cur;       /* length and cursor, in bytes (on character boundaries) */
     char *history[CMDLINE_HISTORY];
-    size_t nhistory, hpos;     /* hpos == nhistory: the line being typed */
-    char saved[CMDLINE_MAX];   /* the line being typed while Up/Down browse the history */
-    char candidates[1024];     /* completion candidates to show ("" when none) */
+    size_t nhistory, hpos;   /* hpos == nhistory: the line being typed */
+    char saved[CMDLINE_MAX]; /* the line being typed while Up/Down browse the history */
+    char candidates[1024];   /* completion candidates to show ("" when none) */
 };
 
 /* A line split into words. */
