@@ -3,7 +3,7 @@
 # Verbs run on the TUI's own connection (what :start changes, the list shows), Tab completes
 # verbs, options and the right kind of name (domains for start, networks for net-start),
 # candidates show in the hint bar, Up/Down recall the history, the editing keys work, long
-# output (dumpxml, dominfo, capabilities, help, list) opens the pager (scroll, / search,
+# output (dumpxml, dominfo, capabilities, domstats, help, list) opens the pager (scroll, / search,
 # n/N, q back), one-line results and errors (usage, unknown verb, open quote, engine errors)
 # land in the status line, and nothing a verb prints ever reaches the terminal raw.
 set -u
@@ -108,6 +108,10 @@ e2e_has '^UUID: +3a9dd6bf' "dominfo"
 e2e_keys q
 cmd 'capabilities'
 e2e_wait '<capabilities>'
+e2e_keys q
+cmd 'domstats test'
+e2e_wait 'pager: :domstats test'
+e2e_has '^  cpu.time=[0-9]+' "domstats in the pager"
 e2e_keys q
 cmd 'help'
 e2e_wait '^  dumpxml \[--inactive\] NAME'
