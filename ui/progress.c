@@ -189,7 +189,7 @@ int progress_run_words(struct tui *tui, const char *title, int argc, char **argv
         struct vmerr verr = {0};
         int rc = cmd_run_words(tui->conn, argc, argv, f, &verr);
         fclose(f);
-        done(tui, title, rc, out, &verr);
+        done(tui, title, rc, out ? out : "", &verr);
         free(out);
         return 0;
     }
