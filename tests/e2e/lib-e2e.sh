@@ -27,7 +27,12 @@ e2e_cleanup() {
         "$E2E_HOOK" || true
     fi
     tmux -L "$E2E_SOCK" kill-server 2>/dev/null || true
-    rm -rf "$E2E_TMP"
+    # a TUI still alive after a failure may write one more file while rm runs: try again
+    local _
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        rm -rf "$E2E_TMP" 2>/dev/null && break
+        sleep 0.2
+    done
     exit $rc
 }
 trap e2e_cleanup EXIT
