@@ -2,7 +2,7 @@
 # run.sh BUILD_DIR: `make bench`. Builds the test guest into BUILD_DIR/guest, makes sure
 # libvirt's embedded QEMU driver can run (system user libvirt-qemu, created when missing and
 # we are root), then runs tests/bench/bench.py, which prints vmdeck / virsh / raw QEMU side by
-# side (see doc/benchmarks.md). BENCH_REPS (default 5) and BENCH_LIST_DOMAINS (1000) tune it.
+# side (see doc/benchmarks.md). BENCH_REPS (default 9) and BENCH_LIST_DOMAINS (1000) tune it.
 set -euo pipefail
 
 build=${1:?usage: run.sh BUILD_DIR}
