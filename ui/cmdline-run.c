@@ -190,6 +190,18 @@ void cmdline_tui_run_words(struct tui *tui, int argc, char **argv)
         actions_console_open(tui, argv[1]);
         return;
     }
+    if (!strcmp(argv[0], "theme")) { /* a TUI setting, not a CLI verb */
+        if (argc != 2) {
+            status_set(tui, true, "error: theme needs one theme name or file (usage: theme NAME)");
+            return;
+        }
+        struct vmerr err = {0};
+        if (theme_switch(tui, argv[1], &err) < 0)
+            status_error(tui, &err);
+        else
+            status_set(tui, false, "theme %s", argv[1]);
+        return;
+    }
     char title[300] = "";
     for (int i = 0; i < argc; i++) {
         size_t used = strlen(title);

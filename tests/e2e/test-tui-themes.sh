@@ -133,6 +133,17 @@ e2e_wait 'theme light'
 has_sgr 1 '48;5;25' "T in the details view"
 e2e_keys q
 e2e_wait 'Name +Id +State'
+# :theme NAME on the command line does the same; an unknown name keeps the current theme
+e2e_keys :
+e2e_type 'theme dark'
+e2e_keys Enter
+e2e_wait 'theme dark'
+has_sgr 1 '48;5;24' ":theme dark"
+e2e_keys :
+e2e_type 'theme nosuch'
+e2e_keys Enter
+e2e_wait "theme 'nosuch' not found"
+has_sgr 1 '48;5;24' ":theme nosuch keeps dark"
 
 # ---- a broken theme: one line naming file, line and field; default colours ----
 cat >"$E2E_TMP/broken.theme" <<'EOF'
