@@ -805,10 +805,19 @@ static int qemu_driver_simple_op(struct engine_conn *conn, const char *name, con
     return rc;
 }
 
-/* ACPI power button; returns once QEMU has it (the guest powers off in its own time). */
+/* ACPI power button; returns once QEMU has it (the guest powers off in its own time). A
+ * reboot asked for earlier and not yet done is cancelled first (SIGUSR2 to the supervisor,
+ * as libvirt clears its fake-reboot flag), so this power-off is final. */
 static int qemu_driver_domain_shutdown(struct engine_conn *conn, const char *name,
                                        struct vmerr *err)
 {
+    struct qemu_paths p = {0};
+    struct qemu_state st;
+    qemu_state_paths(conn->runtime_dir, name, &p);
+    if (qemu_state_read(p.state, &st, NULL) == 0 &&
+        qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start))
+        kill(st.supervisor_pid, SIGUSR2);
+    qemu_state_paths_free(&p);
     return qemu_driver_simple_op(conn, name, "system_powerdown", -1, err);
 }
 

@@ -281,6 +281,7 @@ static int qemu_supervisor_signals(void)
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGQUIT);
     sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
     for (int sig = 1; sig < 32; sig++)
         if (sig != SIGKILL && sig != SIGSTOP && !sigismember(&set, sig))
             signal(sig, sig == SIGPIPE ? SIG_IGN : SIG_DFL);
@@ -597,6 +598,8 @@ static void qemu_supervisor_signal(struct sup *s)
             qemu_supervisor_reap(s, false);
         } else if (si.ssi_signo == SIGUSR1) {
             qemu_supervisor_request_reboot(s);
+        } else if (si.ssi_signo == SIGUSR2) {
+            s->reboot = false; /* a shutdown was asked for: the next power-off is final */
         } else if (!s->exited) {
             s->terminating = true;
             kill(s->qemu, s->kill_at ? SIGKILL : SIGTERM);

@@ -744,6 +744,34 @@ static void test_reboot_reset(void **state)
     }
 }
 
+/* A shutdown cancels a reboot the guest has not acted on: with acpid off the guest ignores
+ * both presses; its own power-off afterwards ends the domain instead of booting it again. */
+static void test_shutdown_cancels_reboot(void **state)
+{
+    struct fixture *f = *state;
+    struct vmerr err = {0};
+    char *xml = variant(f->xml, "deaf", "console=ttyS0", "console=ttyS0 vmdeck.noacpid=1", NULL,
+                        NULL);
+    check_ok(engine_domain_define_xml(f->conn, xml, "deaf.xml", NULL, &err), &err, "define");
+    free(xml);
+    check_ok(engine_domain_start(f->conn, "deaf", &err), &err, "start");
+    struct qemu_paths p;
+    qemu_state_paths(f->runtime, "deaf", &p);
+    wait_boots(&p, 1, "first boot");
+    int fd = console_shell(f->conn, "deaf");
+    check_ok(engine_domain_reboot(f->conn, "deaf", &err), &err, "reboot");
+    check_ok(engine_domain_shutdown(f->conn, "deaf", &err), &err, "shutdown");
+    usleep(500000);
+    assert_int_equal(state_of(f->conn, "deaf", NULL), ENGINE_DOMAIN_RUNNING); /* ignored both */
+    write_all(fd, "poweroff -f\n");
+    wait_state(f->conn, "deaf", ENGINE_DOMAIN_SHUTOFF, STATE_TIMEOUT_MS);
+    close(fd);
+    usleep(1000000); /* and it stays off: no second boot follows */
+    assert_int_equal(state_of(f->conn, "deaf", NULL), ENGINE_DOMAIN_SHUTOFF);
+    qemu_state_paths_free(&p);
+    check_ok(engine_domain_undefine(f->conn, "deaf", &err), &err, "undefine");
+}
+
 /* A runtime path too long for a UNIX socket is a clear error before anything runs. */
 static void test_long_socket_path(void **state)
 {
@@ -777,6 +805,7 @@ int main(void)
         cmocka_unit_test(test_qemu_killed),
         cmocka_unit_test(test_lifecycle_actions),
         cmocka_unit_test(test_reboot_reset),
+        cmocka_unit_test(test_shutdown_cancels_reboot),
         cmocka_unit_test(test_long_socket_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
