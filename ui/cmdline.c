@@ -388,11 +388,14 @@ static void cmdline_match_files(struct cmdline_matches *m)
             (e->d_name[0] == '.' && base[0] != '.'))
             continue;
         char path[CMDLINE_MAX];
-        snprintf(path, sizeof(path), "%s%s", dir, e->d_name);
+        size_t dlen = strlen(dir), nlen = strlen(e->d_name);
+        if (dlen + nlen + 2 > sizeof(path)) /* longer than a command line can hold */
+            continue;
+        memcpy(path, dir, dlen);
+        memcpy(path + dlen, e->d_name, nlen + 1);
         struct stat st;
-        bool isdir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-        if (isdir)
-            snprintf(path, sizeof(path), "%s%s/", dir, e->d_name);
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            memcpy(path + dlen + nlen, "/", 2);
         cmdline_match(m, path);
     }
     closedir(d);
