@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* One domain: its persistent definition (NULL when transient), its live definition (NULL
@@ -26,6 +27,7 @@ struct test_driver_domain {
     struct timespec started;      /* CLOCK_REALTIME of the start (running domains) */
     struct timespec paused_since; /* CLOCK_REALTIME of the pause; 0: since the start */
     double paused_total;          /* seconds spent paused before, since the start */
+    char *pty; /* a real PTY (the slave end, /dev/pts/N) the node file named: the console */
     struct test_driver_domain *next;
 };
 
@@ -118,6 +120,7 @@ static void test_driver_domain_free(struct test_driver_domain *d)
 {
     domain_def_free(d->def);
     domain_def_free(d->live);
+    free(d->pty);
     free(d);
 }
 
@@ -317,7 +320,7 @@ static void test_driver_fill_info(const struct test_driver_domain *d,
     info->memory_kib = def->current_memory_kib;
     info->max_memory_kib = def->memory_kib;
     info->persistent = d->def != NULL;
-    info->has_console = false; /* the ttys are not real PTYs */
+    info->has_console = d->live && d->pty; /* only a node file's real PTY is one */
     info->vnc_port = -1;
     if (d->live) {
         info->start_time = d->started.tv_sec;
@@ -416,12 +419,32 @@ static int test_driver_make_live(struct test_driver_state *st, struct test_drive
     if (!(d->live = domain_def_copy(d->def)))
         return vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
     d->live->id = st->next_id++;
+    const char *tty = d->pty ? d->pty : TEST_TTY;
     for (size_t i = 0; i < d->live->nserials; i++)
-        d->live->serials[i].tty = strdup(TEST_TTY);
+        d->live->serials[i].tty = strdup(tty);
     for (size_t i = 0; i < d->live->nconsoles; i++)
-        d->live->consoles[i].tty = strdup(TEST_TTY);
+        d->live->consoles[i].tty = strdup(tty);
     test_driver_live_setup(d);
     return 0;
+}
+
+/* The PTY a node file's domain names as its console (first <serial>'s source path, else
+ * first <console tty=...>) when it is an existing character device under /dev/pts/; a copy,
+ * or NULL (the domain then gets the dummy TEST_TTY as before). The node file names the
+ * slave end: the console opens it as vmdeck opens a QEMU guest's, and whoever holds the
+ * master plays the guest (writes there are console output, vmdeck's keys come out there). */
+static char *test_driver_real_pty(const struct domain_def *def)
+{
+    const char *tty = def->nserials ? def->serials[0].tty : NULL;
+    if (!tty && def->nconsoles)
+        tty = def->consoles[0].tty;
+    struct stat sb;
+    if (!tty || strncmp(tty, "/dev/pts/", 9) || stat(tty, &sb) < 0 || !S_ISCHR(sb.st_mode))
+        return NULL;
+    char *copy = strdup(tty);
+    if (!copy)
+        abort(); /* memory exhaustion is not recoverable */
+    return copy;
 }
 
 /* Append the domains of a node file to a fresh state (see test-driver.h). */
@@ -443,6 +466,7 @@ int test_driver_add_domains(struct test_driver_state *st, struct test_driver_loa
             domain_def_free(def);
             continue;
         }
+        d->pty = test_driver_real_pty(def);
         test_driver_strip_live(def);
         d->def = def;
         d->state = doms[i].state;
@@ -634,18 +658,24 @@ static struct domain_def *test_driver_domain_get_def(struct engine_conn *conn, c
     return copy;
 }
 
-/* The test driver has no PTYs: consoles are refused with a clear reason. */
+/* The console PTY of a running domain: the real one its node file named; the others have
+ * only the dummy tty and are refused with a clear reason. */
 static char *test_driver_domain_console_path(struct engine_conn *conn, const char *name,
                                              struct vmerr *err)
 {
     struct test_driver_state *st = conn->priv;
+    char *path = NULL;
     pthread_mutex_lock(&test_driver_lock);
     struct test_driver_domain *d = test_driver_get_active(st, name, err);
-    if (d)
+    if (d && d->pty) {
+        if (!(path = strdup(d->pty)))
+            vmerr_set(err, VMERR_INTERNAL, "test driver: out of memory");
+    } else if (d) {
         vmerr_set(err, VMERR_OPERATION_INVALID,
                   "domain '%s' has no real console on the test driver", name);
+    }
     pthread_mutex_unlock(&test_driver_lock);
-    return NULL;
+    return path;
 }
 
 /* Simulated counters of an active domain, like libvirt's test driver, over its time spent

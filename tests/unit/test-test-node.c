@@ -9,9 +9,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 #include "testutil.h"
@@ -311,6 +314,66 @@ static void test_node_large(void **state)
     free(path);
 }
 
+/* A running domain whose node file names an existing PTY (the slave end) gets it as its
+ * console: bytes the "guest" writes into the master come out of the console fd, bytes
+ * written to the console fd come out of the master; a dummy tty is still refused. */
+static void test_node_real_pty(void **state)
+{
+    struct fixture *f = *state;
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    assert_true(master >= 0);
+    assert_int_equal(grantpt(master), 0);
+    assert_int_equal(unlockpt(master), 0);
+    struct termios tio;
+    assert_int_equal(tcgetattr(master, &tio), 0);
+    cfmakeraw(&tio);
+    assert_int_equal(tcsetattr(master, TCSANOW, &tio), 0);
+    assert_int_equal(fcntl(master, F_SETFL, O_NONBLOCK), 0);
+    char text[2048];
+    snprintf(text, sizeof(text),
+             "<node>\n"
+             "  <domain type='qemu'><name>ttyvm</name><memory>131072</memory>\n"
+             "    <os><type>hvm</type></os>\n"
+             "    <devices><serial type='pty'><source path='%s'/></serial></devices>\n"
+             "  </domain>\n"
+             "  <domain type='qemu'><name>fake</name><memory>131072</memory>\n"
+             "    <os><type>hvm</type></os>\n"
+             "    <devices><console type='pty' tty='/dev/pts/test'/></devices>\n"
+             "  </domain>\n"
+             "</node>\n",
+             ptsname(master));
+    char *path = write_file(f, "pty.xml", text);
+    struct vmerr err = {0};
+    struct engine_conn *conn = open_node(path, &err);
+    if (!conn)
+        fail_msg("%s", err.message);
+    struct engine_domain_info info;
+    assert_int_equal(engine_domain_lookup(conn, "ttyvm", &info, &err), 0);
+    assert_true(info.has_console);
+    char *xml = engine_domain_get_xml(conn, "ttyvm", 0, &err);
+    assert_non_null(xml);
+    assert_non_null(strstr(xml, ptsname(master)));
+    free(xml);
+    int fd = -1;
+    if (engine_domain_console_open(conn, "ttyvm", &fd, &err) < 0)
+        fail_msg("%s", err.message);
+    testutil_write_all(master, "guest says hi\r\n");
+    char buf[256];
+    size_t len = 0;
+    assert_true(testutil_read_until(fd, buf, sizeof(buf), &len, "guest says hi", 5000));
+    testutil_write_all(fd, "key-from-vmdeck");
+    len = 0;
+    assert_true(testutil_read_until(master, buf, sizeof(buf), &len, "key-from-vmdeck", 5000));
+    close(fd);
+    assert_int_equal(engine_domain_lookup(conn, "fake", &info, &err), 0);
+    assert_false(info.has_console);
+    assert_int_equal(engine_domain_console_open(conn, "fake", &fd, &err), -1);
+    assert_non_null(strstr(err.message, "no real console"));
+    engine_close(conn);
+    close(master);
+    free(path);
+}
+
 /* Run every node-file test, each in a fresh temp dir. */
 int main(void)
 {
@@ -319,6 +382,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_node_uri_spellings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_node_large, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_node_real_pty, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
