@@ -18,7 +18,7 @@ PACKAGES := build-essential cmake pkg-config \
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test test-quick test-asan test-fuzz fuzz fuzz-build bench bench-tui guest clean
+.PHONY: all deps build run test test-quick test-asan test-fuzz fuzz fuzz-build bench bench-tui bench-console guest clean
 
 all: build
 
@@ -86,6 +86,11 @@ bench: build
 # file, and 1,000 defined QEMU domains); see doc/benchmarks.md.
 bench-tui: build
 	python3 tests/bench/bench-tui.py $(BUILD_DIR)
+
+# A 64 MiB coloured boot log through vmdeck's console vs tmux vs cat (drain time, CPU, bytes
+# to the terminal) and keystroke-to-echo latency; see doc/benchmarks.md.
+bench-console: build
+	python3 tests/bench/bench-console.py $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR)
