@@ -106,7 +106,16 @@ if [ -n "$dhcp" ]; then
   ip link set eth0 up && udhcpc -i eth0 -b -S -s /usr/share/udhcpc/default.script >/dev/null 2>&1
 fi
 cd /
-[ -n "$noacpid" ] || acpid -c /etc/acpi
+if [ -z "$noacpid" ]; then
+  acpid -c /etc/acpi
+  # READY promises the power button works: wait (up to 5 s) until acpid holds an input
+  # event device, or an early ACPI press would be lost
+  i=0
+  while [ $i -lt 50 ] && ! ls -l /proc/$(pidof acpid)/fd 2>/dev/null | grep -q /dev/input/event; do
+    usleep 100000
+    i=$((i + 1))
+  done
+fi
 echo VMDECK-GUEST-READY
 export PS1='# ' HOME=/root
 while true; do setsid cttyhack sh; done
