@@ -143,7 +143,7 @@ def settle(master, max_s=15.0):
             continue
         chunk = read_some(master)
         if not chunk:
-            raise RuntimeError("the terminal closed while starting up")
+            raise RuntimeError("the terminal closed while starting up (after %d bytes)" % n)
         seen, n = True, n + len(chunk)
     raise RuntimeError("the terminal never settled")
 
@@ -257,7 +257,8 @@ def open_gate(path):
 def run_tmux(env, tmp, log, marker):
     """The flood through tmux (cat in a pane); returns (seconds, CPU seconds, bytes)."""
     g1, g2 = gates(tmp)
-    sock, conf = tmp + "/tmux.sock", tmp + "/tmux.conf"
+    run_tmux.n = getattr(run_tmux, "n", 0) + 1  # a fresh server (socket) for each run
+    sock, conf = tmp + "/tmux%d.sock" % run_tmux.n, tmp + "/tmux.conf"
     open(conf, "w").close()
     outer, slave = harness_pty()
     tmux = ["tmux", "-S", sock, "-f", conf]
