@@ -40,6 +40,7 @@ static const struct {
     {status_timeout_ms, status_tick},
     {sampler_timeout_ms, sampler_tick}, /* stats, once a second while shown */
     {progress_timeout_ms, progress_tick},
+    {view_console_timeout_ms, view_console_tick}, /* a console frame held during a flood */
 };
 
 /* Header titles per view. */

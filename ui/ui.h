@@ -556,6 +556,10 @@ int view_console_fd(struct tui *tui, short *events);
 void view_console_io(struct tui *tui, short revents);
 /* Name of the domain on the console ("" when none). */
 const char *view_console_name(struct tui *tui);
+/* Milliseconds until a console frame held back during a flood is due, -1 when none. */
+int view_console_timeout_ms(struct tui *tui);
+/* Timer tick: release a held console frame when due (the next pass draws it). */
+void view_console_tick(struct tui *tui);
 
 /* Pager view (view-pager.c). */
 /* Show text (title in the header) in the pager; q/Esc goes back to the current view. */

@@ -1,19 +1,23 @@
 /* view-console: a domain's serial console inside the TUI. Guest bytes flow from the
- * non-blocking PTY fd into libvterm (VTerm + VTermScreen sized like the body window); the
- * screen callbacks only record damage and the cursor, and once per loop pass the damaged
- * cells are drawn into the ncurses window (text, wide chars, bold/underline/reverse,
- * colours). No guest byte ever reaches the admin's terminal raw. Keys flow the other way:
- * ncurses keystrokes -> vterm_keyboard_* -> libvterm's output callback -> the PTY, which
- * is also how libvterm answers the guest's queries (DSR and friends). */
+ * non-blocking PTY fd into the console model (console-model.c: libvterm's state layer over
+ * vmdeck's own ring grid and scrollback), all of them parsed as they arrive; once per loop
+ * pass the rows the model marked dirty are drawn into the ncurses window (text, wide chars,
+ * attributes, 256 colours and RGB mapped through the theme's palette), at most every
+ * CONSOLE_FRAME_MS while the guest floods (a tui.c timer brings the last frame). No guest
+ * byte ever reaches the admin's terminal raw. Keys flow the other way: ncurses keystrokes ->
+ * vterm_keyboard_* -> libvterm's output -> the PTY, which is also how libvterm answers the
+ * guest's queries (DSR and friends). */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <vterm.h>
 
+#include "ui/console-model.h"
 #include "ui/ui.h"
 
 /* Read budget per loop pass, so a flood cannot starve the keyboard. */
@@ -21,20 +25,16 @@ enum {
     CONSOLE_READ_CHUNK = 16384,
     CONSOLE_READ_BUDGET = 1 << 20,
     CONSOLE_OUT_MAX = 1 << 20, /* bytes kept for a guest that does not read */
+    CONSOLE_FRAME_MS = 25,     /* shortest time between two frames while output flows */
 };
 
 struct console {
-    VTerm *vt;
-    VTermScreen *screen;
+    struct console_model *model;
     int fd;
     char name[ENGINE_NAME_MAX];
-    int rows, cols;
-    bool damaged;
-    VTermRect damage; /* union of damage since the last draw */
-    bool cursor_moved;
-    VTermPos cursor;
-    bool cursor_visible;
-    char *out; /* keystrokes and replies not yet written to the PTY */
+    long long drawn_ms; /* when the last frame was drawn */
+    bool held;          /* a frame waits for CONSOLE_FRAME_MS to pass */
+    char *out;          /* keystrokes and replies not yet written to the PTY */
     size_t out_len, out_cap;
     bool hangup; /* the PTY failed on write */
 };
@@ -95,64 +95,13 @@ static const struct {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Add r to the damaged area. */
-static void console_add_damage(struct console *c, VTermRect r)
+/* Monotonic milliseconds. */
+static long long console_now_ms(void)
 {
-    if (!c->damaged) {
-        c->damage = r;
-        c->damaged = true;
-        return;
-    }
-    if (r.start_row < c->damage.start_row)
-        c->damage.start_row = r.start_row;
-    if (r.end_row > c->damage.end_row)
-        c->damage.end_row = r.end_row;
-    if (r.start_col < c->damage.start_col)
-        c->damage.start_col = r.start_col;
-    if (r.end_col > c->damage.end_col)
-        c->damage.end_col = r.end_col;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-
-/* Damage the whole screen. */
-static void console_damage_all(struct console *c)
-{
-    VTermRect all = {.start_row = 0, .end_row = c->rows, .start_col = 0, .end_col = c->cols};
-    console_add_damage(c, all);
-}
-
-/* libvterm: cells changed; only record it. */
-static int console_cb_damage(VTermRect rect, void *user)
-{
-    console_add_damage(user, rect);
-    return 1;
-}
-
-/* libvterm: the cursor moved; only record it. */
-static int console_cb_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *user)
-{
-    struct console *c = user;
-    c->cursor = pos;
-    c->cursor_visible = visible;
-    c->cursor_moved = true;
-    return 1;
-}
-
-/* libvterm: a terminal property changed; the cursor's visibility is the one we draw. */
-static int console_cb_settermprop(VTermProp prop, VTermValue *val, void *user)
-{
-    struct console *c = user;
-    if (prop == VTERM_PROP_CURSORVISIBLE) {
-        c->cursor_visible = val->boolean;
-        c->cursor_moved = true;
-    }
-    return 1;
-}
-
-static const VTermScreenCallbacks console_callbacks = {
-    .damage = console_cb_damage,
-    .movecursor = console_cb_movecursor,
-    .settermprop = console_cb_settermprop,
-};
 
 /* Write pending output to the PTY until it would block. */
 static void console_flush(struct console *c)
@@ -210,27 +159,20 @@ int view_console_open(struct tui *tui, const char *name, int fd, struct vmerr *e
 {
     if (tui->console)
         view_console_close(tui, NULL);
+    int rows, cols;
+    console_body_size(tui, &rows, &cols);
+    struct console_model *model = console_model_new(rows, cols, 0);
+    if (!model) {
+        close(fd);
+        return vmerr_set(err, VMERR_INTERNAL, "console '%s': cannot create the terminal", name);
+    }
     struct console *c = calloc(1, sizeof(*c));
     if (!c)
         abort();
+    c->model = model;
     c->fd = fd;
     snprintf(c->name, sizeof(c->name), "%s", name);
-    console_body_size(tui, &c->rows, &c->cols);
-    c->vt = vterm_new(c->rows, c->cols);
-    if (!c->vt) {
-        close(fd);
-        free(c);
-        return vmerr_set(err, VMERR_INTERNAL, "console '%s': cannot create the terminal", name);
-    }
-    vterm_set_utf8(c->vt, 1);
-    vterm_output_set_callback(c->vt, console_cb_output, c);
-    c->screen = vterm_obtain_screen(c->vt);
-    vterm_screen_set_callbacks(c->screen, &console_callbacks, c);
-    vterm_screen_set_damage_merge(c->screen, VTERM_DAMAGE_SCROLL);
-    vterm_screen_enable_altscreen(c->screen, 1);
-    vterm_screen_reset(c->screen, 1);
-    c->cursor_visible = true;
-    console_damage_all(c);
+    console_model_set_output(model, console_cb_output, c);
     tui->console = c;
     tui->dirty |= TUI_DIRTY_ALL;
     return 0;
@@ -243,7 +185,7 @@ void view_console_close(struct tui *tui, const char *why)
     if (!c)
         return;
     close(c->fd);
-    vterm_free(c->vt);
+    console_model_free(c->model);
     free(c->out);
     free(c);
     tui->console = NULL;
@@ -266,105 +208,134 @@ void view_console_resize(struct tui *tui)
         return;
     int rows, cols;
     console_body_size(tui, &rows, &cols);
-    if (rows != c->rows || cols != c->cols) {
-        vterm_set_size(c->vt, rows, cols);
-        c->rows = rows;
-        c->cols = cols;
-    }
-    c->damaged = false;
-    console_damage_all(c);
+    console_model_resize(c->model, rows, cols);
 }
 
-/* A libvterm colour as an ncurses colour number (-1 = the terminal's default). */
-static int console_colour(struct console *c, const VTermColor *col, bool fg)
+/* The 256-colour palette index nearest to RGB rgb: the xterm 6x6x6 cube or the grey ramp. */
+static short console_rgb_index(uint32_t rgb)
 {
-    if (fg ? VTERM_COLOR_IS_DEFAULT_FG(col) : VTERM_COLOR_IS_DEFAULT_BG(col))
+    int r = (int)(rgb >> 16) & 0xff, g = (int)(rgb >> 8) & 0xff, b = (int)rgb & 0xff;
+    if (r == g && g == b && r >= 8 && r <= 238) { /* the grey ramp 232-255: 8, 18, ..., 238 */
+        int grey = 232 + (r - 8 + 5) / 10;
+        return (short)(grey > 255 ? 255 : grey);
+    }
+    return (short)(16 + 36 * ((r * 5 + 127) / 255) + 6 * ((g * 5 + 127) / 255) +
+                   (b * 5 + 127) / 255);
+}
+
+/* A model colour as an ncurses colour number (-1 = the terminal's default), the nearest
+ * one the terminal has (theme_map_colour). */
+static short console_colour(uint32_t col, enum theme_depth depth)
+{
+    short c;
+    if (CONSOLE_COLOUR_KIND(col) == CONSOLE_COLOUR_INDEXED)
+        c = (short)CONSOLE_COLOUR_VALUE(col);
+    else if (CONSOLE_COLOUR_KIND(col) == CONSOLE_COLOUR_RGB)
+        c = console_rgb_index(CONSOLE_COLOUR_VALUE(col));
+    else
         return -1;
-    if (VTERM_COLOR_IS_INDEXED(col)) {
-        int idx = col->indexed.idx;
-        if (idx < COLORS)
-            return idx;
-        if (idx < 16 && COLORS >= 8)
-            return idx % 8;
-    }
-    VTermColor rgb = *col;
-    vterm_screen_convert_color_to_rgb(c->screen, &rgb);
-    int r = rgb.rgb.red, g = rgb.rgb.green, b = rgb.rgb.blue;
-    if (COLORS >= 256) /* the xterm 6x6x6 cube */
-        return 16 + 36 * ((r * 5 + 127) / 255) + 6 * ((g * 5 + 127) / 255) + (b * 5 + 127) / 255;
-    if (COLORS >= 8)
-        return (r > 127 ? COLOR_RED : 0) | (g > 127 ? COLOR_GREEN : 0) | (b > 127 ? COLOR_BLUE : 0);
-    return -1;
+    return theme_map_colour(c, depth);
 }
 
-/* Draw one cell of the guest's screen at row, col of the body window. */
-static void console_draw_cell(struct console *c, WINDOW *w, int row, int col)
+/* Model attribute bits and the ncurses attributes they draw as (ncurses has no strike). */
+static const struct {
+    uint8_t bit;
+    attr_t attr;
+} console_attrs[] = {
+    {CONSOLE_ATTR_BOLD, A_BOLD},       {CONSOLE_ATTR_UNDERLINE, A_UNDERLINE},
+    {CONSOLE_ATTR_ITALIC, A_ITALIC},   {CONSOLE_ATTR_BLINK, A_BLINK},
+    {CONSOLE_ATTR_REVERSE, A_REVERSE},
+};
+
+/* Draw one row of the guest's screen into row of the body window (up to cols cells). */
+static void console_draw_row(struct console *c, WINDOW *w, int row, int cols,
+                             enum theme_depth depth)
 {
-    VTermPos pos = {.row = row, .col = col};
-    VTermScreenCell cell;
-    if (!vterm_screen_get_cell(c->screen, pos, &cell))
+    const struct console_cell *line = console_model_row(c->model, row);
+    if (!line)
         return;
-    if (cell.chars[0] == (uint32_t)-1)
-        return; /* right half of a wide character drawn from the left half */
-    wchar_t wc[VTERM_MAX_CHARS_PER_CELL + 1];
-    int n = 0;
-    for (int k = 0; k < VTERM_MAX_CHARS_PER_CELL && cell.chars[k]; k++)
-        wc[n++] = (wchar_t)cell.chars[k];
-    if (n == 0 || wcwidth(wc[0]) < 0 || (cell.width > 1 && col + 1 >= c->cols)) {
-        wc[0] = L' ';
-        n = 1;
-    }
-    wc[n] = L'\0';
-    attr_t a = A_NORMAL;
-    if (cell.attrs.bold)
-        a |= A_BOLD;
-    if (cell.attrs.underline)
-        a |= A_UNDERLINE;
-    if (cell.attrs.reverse)
-        a |= A_REVERSE;
-    if (cell.attrs.italic)
-        a |= A_ITALIC;
-    if (cell.attrs.blink)
-        a |= A_BLINK;
-    int pair = 0;
-    if (theme_has_colours()) { /* not with NO_COLOR or a terminal without colours */
-        int fg = console_colour(c, &cell.fg, true), bg = console_colour(c, &cell.bg, false);
-        if (fg != -1 || bg != -1) {
-            pair = alloc_pair(fg, bg);
-            if (pair < 0)
-                pair = 0;
+    for (int col = 0; col < cols; col++) {
+        const struct console_cell *cell = &line[col];
+        if (cell->width == 0)
+            continue; /* right half of a wide character drawn from the left half */
+        wchar_t wc[CONSOLE_MODEL_MAX_CHARS + 1];
+        int n = 0;
+        for (int k = 0; k < CONSOLE_MODEL_MAX_CHARS && cell->chars[k]; k++)
+            wc[n++] = (wchar_t)cell->chars[k];
+        if (n == 0 || wcwidth(wc[0]) < 0 || (cell->width > 1 && col + 1 >= cols)) {
+            wc[0] = L' ';
+            n = 1;
         }
+        wc[n] = L'\0';
+        attr_t a = A_NORMAL;
+        for (size_t i = 0; i < COUNT(console_attrs); i++)
+            if (cell->attrs & console_attrs[i].bit)
+                a |= console_attrs[i].attr;
+        int pair = 0;
+        if (depth != THEME_DEPTH_MONO) { /* not with NO_COLOR or without colours */
+            short fg = console_colour(cell->fg, depth), bg = console_colour(cell->bg, depth);
+            if (fg != -1 || bg != -1) {
+                pair = alloc_pair(fg, bg);
+                if (pair < 0)
+                    pair = 0;
+            }
+        }
+        cchar_t cc;
+        setcchar(&cc, wc, a, 0, &pair);
+        mvwadd_wch(w, row, col, &cc);
     }
-    cchar_t cc;
-    setcchar(&cc, wc, a, 0, &pair);
-    mvwadd_wch(w, row, col, &cc);
 }
 
-/* Draw the damaged part of the console into body (all of it when full); true if anything
- * changed on screen, cursor included. */
+/* Draw the damaged rows of the console into body (all of them when full); true if anything
+ * changed on screen, cursor included. While the guest floods, frames come at most every
+ * CONSOLE_FRAME_MS (view_console_timeout_ms wakes the loop for the held one). */
 bool view_console_draw(struct tui *tui, bool full)
 {
     struct console *c = tui->console;
     WINDOW *w = tui->body;
     if (!c || !w)
         return false;
-    vterm_screen_flush_damage(c->screen);
-    if (full)
-        console_damage_all(c);
-    bool changed = c->cursor_moved;
-    c->cursor_moved = false;
-    if (!c->damaged)
-        return changed;
-    VTermRect d = c->damage;
-    c->damaged = false;
-    if (d.start_col > 0)
-        d.start_col--; /* a wide character may start just left of the damage */
-    int rows = getmaxy(w) < c->rows ? getmaxy(w) : c->rows;
-    int cols = getmaxx(w) < c->cols ? getmaxx(w) : c->cols;
-    for (int row = d.start_row < 0 ? 0 : d.start_row; row < d.end_row && row < rows; row++)
-        for (int col = d.start_col < 0 ? 0 : d.start_col; col < d.end_col && col < cols; col++)
-            console_draw_cell(c, w, row, col);
+    if (!full && !console_model_damaged(c->model))
+        return false;
+    long long now = console_now_ms();
+    if (!full && (c->held || now - c->drawn_ms < CONSOLE_FRAME_MS)) {
+        c->held = true; /* the timer brings it */
+        return false;
+    }
+    c->drawn_ms = now;
+    c->held = false;
+    int rows, cols;
+    console_model_size(c->model, &rows, &cols);
+    if (getmaxy(w) < rows)
+        rows = getmaxy(w);
+    if (getmaxx(w) < cols)
+        cols = getmaxx(w);
+    full = full || console_model_full_damage(c->model);
+    enum theme_depth depth = theme_has_colours() ? theme_terminal_depth() : THEME_DEPTH_MONO;
+    for (int row = 0; row < rows; row++)
+        if (full || console_model_row_dirty(c->model, row))
+            console_draw_row(c, w, row, cols, depth);
+    console_model_clear_damage(c->model);
     return true;
+}
+
+/* Milliseconds until a held console frame is due, -1 when none is held (tui.c's timers). */
+int view_console_timeout_ms(struct tui *tui)
+{
+    struct console *c = tui->console;
+    if (!c || !c->held)
+        return -1;
+    long long left = c->drawn_ms + CONSOLE_FRAME_MS - console_now_ms();
+    return left <= 0 ? 0 : (int)left;
+}
+
+/* Timer tick: release a held frame once its time has come; the loop pass that follows
+ * every wake-up draws it. */
+void view_console_tick(struct tui *tui)
+{
+    struct console *c = tui->console;
+    if (c && c->held && console_now_ms() - c->drawn_ms >= CONSOLE_FRAME_MS)
+        c->held = false;
 }
 
 /* Put the terminal cursor where the guest's is (call after every other wnoutrefresh);
@@ -375,14 +346,16 @@ bool view_console_place_cursor(struct tui *tui)
     WINDOW *w = tui->body;
     if (!c || !w)
         return false;
-    int row = c->cursor.row, col = c->cursor.col;
+    int row, col;
+    bool visible;
+    console_model_cursor(c->model, &row, &col, &visible);
     if (row >= getmaxy(w))
         row = getmaxy(w) - 1;
     if (col >= getmaxx(w))
         col = getmaxx(w) - 1;
     wmove(w, row < 0 ? 0 : row, col < 0 ? 0 : col);
     wnoutrefresh(w);
-    return c->cursor_visible;
+    return visible;
 }
 
 /* The libvterm key for an extended ncurses key name like "kUP5", with its modifiers. */
@@ -415,7 +388,8 @@ void view_console_key(struct tui *tui, wint_t ch, bool is_key)
         int key = (int)ch;
         for (size_t i = 0; i < COUNT(console_keys); i++)
             if (console_keys[i].key == key) {
-                vterm_keyboard_key(c->vt, console_keys[i].vkey, console_keys[i].mod);
+                vterm_keyboard_key(console_model_vterm(c->model), console_keys[i].vkey,
+                                   console_keys[i].mod);
                 return;
             }
         if (key >= KEY_F(1) && key <= KEY_F(36)) {
@@ -428,22 +402,23 @@ void view_console_key(struct tui *tui, wint_t ch, bool is_key)
                 n -= 12;
                 mod = VTERM_MOD_SHIFT;
             }
-            vterm_keyboard_key(c->vt, VTERM_KEY_FUNCTION(n), mod);
+            vterm_keyboard_key(console_model_vterm(c->model), VTERM_KEY_FUNCTION(n), mod);
             return;
         }
         VTermKey vkey;
         VTermModifier mod;
         if (console_named_key(key, &vkey, &mod))
-            vterm_keyboard_key(c->vt, vkey, mod);
+            vterm_keyboard_key(console_model_vterm(c->model), vkey, mod);
         return; /* other keys (mouse, unknown) mean nothing to a serial console */
     }
     for (size_t i = 0; i < COUNT(console_ctrl_keys); i++)
         if (console_ctrl_keys[i].ch == ch) {
-            vterm_keyboard_key(c->vt, console_ctrl_keys[i].vkey, VTERM_MOD_NONE);
+            vterm_keyboard_key(console_model_vterm(c->model), console_ctrl_keys[i].vkey,
+                               VTERM_MOD_NONE);
             return;
         }
     /* Text and the remaining Ctrl combinations (sent as their control bytes). */
-    vterm_keyboard_unichar(c->vt, (uint32_t)ch, VTERM_MOD_NONE);
+    vterm_keyboard_unichar(console_model_vterm(c->model), (uint32_t)ch, VTERM_MOD_NONE);
 }
 
 /* poll() fd and events of the console (fd -1 when none). */
@@ -487,7 +462,7 @@ void view_console_io(struct tui *tui, short revents)
         while (total < CONSOLE_READ_BUDGET) {
             ssize_t n = read(c->fd, buf, sizeof(buf));
             if (n > 0) {
-                vterm_input_write(c->vt, buf, (size_t)n);
+                console_model_write(c->model, buf, (size_t)n);
                 total += (size_t)n;
                 continue;
             }
