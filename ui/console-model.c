@@ -35,6 +35,10 @@ struct console_model {
     int cursor_row, cursor_col;
     bool cursor_visible;
     unsigned long bells;
+    int glyph_width; /* width of the last glyph libvterm put: what REP would repeat */
+    VTerm *shadow;   /* a second parser that spots REP for console_model_write */
+    bool rep_seen;   /* the shadow parser just read a REP */
+    bool text_seen;  /* the shadow parser read text since the start or the last DECALN */
     /* damage */
     uint8_t *dirty;                /* per row */
     struct console_cell **scratch; /* rows line pointers for region scrolls */
@@ -153,6 +157,7 @@ static void console_model_push_scrollback(struct console_model *m, const struct 
 static int console_model_cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 {
     struct console_model *m = user;
+    m->glyph_width = info->width;
     if (pos.row < 0 || pos.row >= m->rows || pos.col < 0 || pos.col >= m->cols)
         return 1;
     struct console_cell *line = console_model_line(m, pos.row);
@@ -182,8 +187,9 @@ static int console_model_cb_movecursor(VTermPos pos, VTermPos oldpos, int visibl
 {
     struct console_model *m = user;
     (void)oldpos;
-    m->cursor_row = pos.row;
-    m->cursor_col = pos.col;
+    /* libvterm may report col -1 (a double-width line on a 1-column screen): keep it in */
+    m->cursor_row = pos.row < 0 ? 0 : pos.row >= m->rows ? m->rows - 1 : pos.row;
+    m->cursor_col = pos.col < 0 ? 0 : pos.col >= m->cols ? m->cols - 1 : pos.col;
     m->cursor_visible = visible;
     m->cursor_dirty = true;
     return 1;
@@ -260,6 +266,18 @@ static int console_model_cb_scrollrect(VTermRect rect, int downward, int rightwa
     return 1;
 }
 
+/* Blank the halves of wide characters that lost their other half in line (a partial-width
+ * move can cut one in two). */
+static void console_model_fix_row(struct console_model *m, struct console_cell *line)
+{
+    for (int c = 0; c < m->cols; c++) {
+        bool orphan = line[c].width == 2 ? c + 1 >= m->cols || line[c + 1].width != 0
+                                         : line[c].width == 0 && (c == 0 || line[c - 1].width != 2);
+        if (orphan)
+            line[c] = console_model_blank(line[c].fg, line[c].bg);
+    }
+}
+
 /* libvterm: copy the cells of src to dest (same size; they may overlap). */
 static int console_model_cb_moverect(VTermRect dest, VTermRect src, void *user)
 {
@@ -274,6 +292,7 @@ static int console_model_cb_moverect(VTermRect dest, VTermRect src, void *user)
         const struct console_cell *from = console_model_line(m, src.start_row + k);
         memmove(&to[dest.start_col], &from[src.start_col],
                 (size_t)width * sizeof(struct console_cell));
+        console_model_fix_row(m, to);
     }
     console_model_damage(m, dest.start_row, dest.end_row);
     return 1;
@@ -459,6 +478,90 @@ static void console_model_cb_output(const char *s, size_t len, void *user)
         m->output(s, len, m->output_user);
 }
 
+/* Shadow parser: take the text up to the next C0 control or DEL, as libvterm's state
+ * layer does (the parser hands over the rest of the buffer and goes on after what was
+ * taken). */
+static int console_model_shadow_text(const char *bytes, size_t len, void *user)
+{
+    struct console_model *m = user;
+    size_t n = 0;
+    while (n < len && (unsigned char)bytes[n] >= 0x20 && (unsigned char)bytes[n] != 0x7f)
+        n++;
+    if (n > 0)
+        m->text_seen = true;
+    return (int)n;
+}
+
+/* Shadow parser: controls need no work. */
+static int console_model_shadow_control(unsigned char control, void *user)
+{
+    (void)control, (void)user;
+    return 1;
+}
+
+/* Shadow parser: DECALN (ESC # 8) fills the screen with glyphs but leaves libvterm nothing
+ * to repeat. */
+static int console_model_shadow_escape(const char *bytes, size_t len, void *user)
+{
+    struct console_model *m = user;
+    if (len >= 2 && bytes[0] == '#' && bytes[1] == '8')
+        m->text_seen = false;
+    return 1;
+}
+
+/* Shadow parser: OSC and DCS strings need no work. */
+static int console_model_shadow_string(const char *bytes, size_t len, void *user)
+{
+    (void)bytes, (void)len, (void)user;
+    return 1;
+}
+
+/* Shadow parser: note a REP (CSI Ps b without leader or intermediate). */
+static int console_model_shadow_csi(const char *leader, const long args[], int argcount,
+                                    const char *intermed, char command, void *user)
+{
+    struct console_model *m = user;
+    (void)args, (void)argcount;
+    if (command == 'b' && !(leader && leader[0]) && !(intermed && intermed[0]))
+        m->rep_seen = true;
+    return 1;
+}
+
+static const VTermParserCallbacks console_model_shadow_callbacks = {
+    .text = console_model_shadow_text,
+    .control = console_model_shadow_control,
+    .escape = console_model_shadow_escape,
+    .csi = console_model_shadow_csi,
+    .osc = console_model_shadow_string,
+    .dcs = console_model_shadow_string,
+};
+
+/* Feed guest bytes. libvterm 0.1.4 loops forever on REP (CSI Ps b) while the last glyph it
+ * put from text has width 0 (no text yet, only DECALN's, or a lone combining character). A second
+ * libvterm parser (no state, so cheap) reads the same bytes, cut after every 'b', and says when a
+ * 'b' ended a REP; such a REP then reaches the real terminal only if there is a glyph to repeat,
+ * else a CAN cancels it (nothing to repeat is what it means anyway). Both parsers end every piece
+ * in the same state, so they never drift apart. */
+void console_model_write(struct console_model *m, const char *bytes, size_t len)
+{
+    size_t from = 0, pos = 0; /* bytes[from..pos) are parsed by the shadow, not yet by m */
+    while (pos < len) {
+        const char *b = memchr(bytes + pos, 'b', len - pos);
+        size_t end = b ? (size_t)(b - bytes) + 1 : len;
+        m->rep_seen = false;
+        vterm_input_write(m->shadow, bytes + pos, end - pos);
+        pos = end;
+        if (!m->rep_seen)
+            continue;
+        if (pos - 1 > from)
+            vterm_input_write(m->vt, bytes + from, pos - 1 - from);
+        vterm_input_write(m->vt, m->text_seen && m->glyph_width > 0 ? "b" : "\x18", 1);
+        from = pos;
+    }
+    if (len > from)
+        vterm_input_write(m->vt, bytes + from, len - from);
+}
+
 /* A model of rows x cols keeping scrollback lines of history (0 = the default). */
 struct console_model *console_model_new(int rows, int cols, size_t scrollback)
 {
@@ -468,7 +571,12 @@ struct console_model *console_model_new(int rows, int cols, size_t scrollback)
         cols = 1;
     struct console_model *m = console_model_alloc(sizeof(*m));
     m->vt = vterm_new(rows, cols);
-    if (!m->vt) {
+    m->shadow = vterm_new(rows, cols);
+    if (!m->vt || !m->shadow) {
+        if (m->vt)
+            vterm_free(m->vt);
+        if (m->shadow)
+            vterm_free(m->shadow);
         free(m);
         return NULL;
     }
@@ -481,6 +589,8 @@ struct console_model *console_model_new(int rows, int cols, size_t scrollback)
     m->sb = console_model_alloc(m->sb_cap * sizeof(*m->sb));
     m->cursor_visible = true;
     m->pen = console_model_blank(CONSOLE_COLOUR_DEFAULT, CONSOLE_COLOUR_DEFAULT);
+    vterm_set_utf8(m->shadow, 1);
+    vterm_parser_set_callbacks(m->shadow, &console_model_shadow_callbacks, m);
     vterm_set_utf8(m->vt, 1);
     vterm_output_set_callback(m->vt, console_model_cb_output, m);
     m->state = vterm_obtain_state(m->vt);
@@ -497,6 +607,7 @@ void console_model_free(struct console_model *m)
     if (!m)
         return;
     vterm_free(m->vt);
+    vterm_free(m->shadow);
     for (int k = 0; k < 2; k++) {
         for (int r = 0; r < m->rows; r++)
             free(m->grids[k].lines[r]);
@@ -516,13 +627,6 @@ void console_model_set_output(struct console_model *m, console_model_output_fn f
 {
     m->output = fn;
     m->output_user = user;
-}
-
-/* Feed guest bytes. */
-void console_model_write(struct console_model *m, const char *bytes, size_t len)
-{
-    if (len)
-        vterm_input_write(m->vt, bytes, len);
 }
 
 /* Resize the screen. */
