@@ -111,7 +111,8 @@ static size_t pump(struct fixture *f, int wait_ms)
 }
 
 /* The text of vmdeck's output since from, with CSI and two- or three-byte escape
- * sequences (cursor moves, colours, cursor save/restore, charsets) removed, so words drawn in pieces can be searched; caller frees. */
+ * sequences (cursor moves, colours, cursor save/restore, charsets) removed, so words drawn in
+ * pieces can be searched; caller frees. */
 static char *plain_text(const struct fixture *f, size_t from)
 {
     char *t = malloc(f->len - from + 1);
@@ -120,8 +121,8 @@ static char *plain_text(const struct fixture *f, size_t from)
     for (size_t i = from; i < f->len; i++) {
         if (f->out[i] == '\033' && i + 1 < f->len && f->out[i + 1] == '[') {
             i += 2;
-            while (i < f->len && !((unsigned char)f->out[i] >= 0x40 &&
-                                   (unsigned char)f->out[i] <= 0x7e))
+            while (i < f->len &&
+                   !((unsigned char)f->out[i] >= 0x40 && (unsigned char)f->out[i] <= 0x7e))
                 i++;
             continue;
         }
@@ -255,9 +256,11 @@ static long c1_at(const unsigned char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         unsigned char b = s[i];
-        size_t len = b < 0x80 ? 1 : (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3
-                                  : (b & 0xf8) == 0xf0                   ? 4
-                                                                         : 0;
+        size_t len = b < 0x80             ? 1
+                     : (b & 0xe0) == 0xc0 ? 2
+                     : (b & 0xf0) == 0xe0 ? 3
+                     : (b & 0xf8) == 0xf0 ? 4
+                                          : 0;
         if (len == 0 || i + len > n)
             return (long)i; /* a stray byte 0x80..0xbf (C1 among them) or a cut sequence */
         for (size_t k = 1; k < len; k++)
