@@ -39,6 +39,8 @@ struct console_model {
     VTerm *shadow;   /* a second parser that spots REP for console_model_write */
     bool rep_seen;   /* the shadow parser just read a REP */
     bool text_seen;  /* the shadow parser read text since the start or the last DECALN */
+    int csi;         /* console_model_write's CSI watch: CONSOLE_CSI_* */
+    int csi_seps;    /* argument separators in the current CSI */
     /* damage */
     uint8_t *dirty;                /* per row */
     struct console_cell **scratch; /* rows line pointers for region scrolls */
@@ -50,6 +52,17 @@ struct console_model {
     console_model_output_fn output;
     void *output_user;
 };
+
+/* Where console_model_write is in a CSI sequence, to keep its argument count in bounds. */
+enum {
+    CONSOLE_CSI_NONE,
+    CONSOLE_CSI_ESC,  /* after ESC */
+    CONSOLE_CSI_ARGS, /* after ESC [ */
+};
+
+/* Separators (';' or ':') one CSI may carry: libvterm 0.1.4 keeps 16 arguments and writes
+ * past its array at the 17th. */
+#define CONSOLE_CSI_SEPS_MAX 15
 
 /* A growable text buffer for dumps and searches. */
 struct console_buf {
@@ -536,13 +549,13 @@ static const VTermParserCallbacks console_model_shadow_callbacks = {
     .dcs = console_model_shadow_string,
 };
 
-/* Feed guest bytes. libvterm 0.1.4 loops forever on REP (CSI Ps b) while the last glyph it
+/* Feed bytes to libvterm. libvterm 0.1.4 loops forever on REP (CSI Ps b) while the last glyph it
  * put from text has width 0 (no text yet, only DECALN's, or a lone combining character). A second
  * libvterm parser (no state, so cheap) reads the same bytes, cut after every 'b', and says when a
  * 'b' ended a REP; such a REP then reaches the real terminal only if there is a glyph to repeat,
  * else a CAN cancels it (nothing to repeat is what it means anyway). Both parsers end every piece
  * in the same state, so they never drift apart. */
-void console_model_write(struct console_model *m, const char *bytes, size_t len)
+static void console_model_feed(struct console_model *m, const char *bytes, size_t len)
 {
     size_t from = 0, pos = 0; /* bytes[from..pos) are parsed by the shadow, not yet by m */
     while (pos < len) {
@@ -560,6 +573,53 @@ void console_model_write(struct console_model *m, const char *bytes, size_t len)
     }
     if (len > from)
         vterm_input_write(m->vt, bytes + from, len - from);
+}
+
+/* Whether byte c, next in the guest's stream, must be dropped: a CSI argument separator
+ * beyond CONSOLE_CSI_SEPS_MAX. Any ESC [ counts as a CSI start (inside a string too), so
+ * the watch errs on the side of dropping. */
+static bool console_model_csi_drop(struct console_model *m, unsigned char c)
+{
+    if (c == 0x1b) {
+        m->csi = CONSOLE_CSI_ESC;
+        return false;
+    }
+    if (m->csi == CONSOLE_CSI_ESC) {
+        m->csi = c == '[' ? CONSOLE_CSI_ARGS : CONSOLE_CSI_NONE;
+        m->csi_seps = 0;
+        return false;
+    }
+    if (m->csi != CONSOLE_CSI_ARGS)
+        return false;
+    if (c == ';' || c == ':')
+        return ++m->csi_seps > CONSOLE_CSI_SEPS_MAX;
+    if ((c >= 0x40 && c <= 0x7e) || c == 0x18 || c == 0x1a)
+        m->csi = CONSOLE_CSI_NONE; /* the final byte, or CAN/SUB: the sequence is over */
+    return false;
+}
+
+/* Feed guest bytes. Two libvterm 0.1.4 bugs are kept away from the terminal here: more than
+ * 16 CSI arguments (the extra separators are dropped) and REP with nothing to repeat (see
+ * console_model_feed). Outside a CSI only ESC bytes are looked at. */
+void console_model_write(struct console_model *m, const char *bytes, size_t len)
+{
+    size_t from = 0, i = 0;
+    while (i < len) {
+        if (m->csi == CONSOLE_CSI_NONE) {
+            const char *esc = memchr(bytes + i, 0x1b, len - i);
+            if (!esc)
+                break;
+            i = (size_t)(esc - bytes);
+        }
+        if (console_model_csi_drop(m, (unsigned char)bytes[i])) {
+            if (i > from)
+                console_model_feed(m, bytes + from, i - from);
+            from = i + 1;
+        }
+        i++;
+    }
+    if (len > from)
+        console_model_feed(m, bytes + from, len - from);
 }
 
 /* A model of rows x cols keeping scrollback lines of history (0 = the default). */
