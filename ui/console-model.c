@@ -35,12 +35,11 @@ struct console_model {
     int cursor_row, cursor_col;
     bool cursor_visible;
     unsigned long bells;
-    int glyph_width; /* width of the last glyph libvterm put: what REP would repeat */
-    VTerm *shadow;   /* a second parser that spots REP for console_model_write */
-    bool rep_seen;   /* the shadow parser just read a REP */
-    bool text_seen;  /* the shadow parser read text since the start or the last DECALN */
-    int csi;         /* console_model_write's CSI watch: CONSOLE_CSI_* */
-    int csi_seps;    /* argument separators in the current CSI */
+    VTerm *shadow; /* a second parser that spots REP for console_model_write */
+    bool rep_seen; /* the shadow parser just read a REP */
+    bool rep_ok;   /* the shadow's last text ended in printable ASCII, no DECALN since */
+    int csi;       /* console_model_write's CSI watch: CONSOLE_CSI_* */
+    int csi_seps;  /* argument separators in the current CSI */
     /* damage */
     uint8_t *dirty;                /* per row */
     struct console_cell **scratch; /* rows line pointers for region scrolls */
@@ -170,7 +169,6 @@ static void console_model_push_scrollback(struct console_model *m, const struct 
 static int console_model_cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 {
     struct console_model *m = user;
-    m->glyph_width = info->width;
     if (pos.row < 0 || pos.row >= m->rows || pos.col < 0 || pos.col >= m->cols)
         return 1;
     struct console_cell *line = console_model_line(m, pos.row);
@@ -501,7 +499,7 @@ static int console_model_shadow_text(const char *bytes, size_t len, void *user)
     while (n < len && (unsigned char)bytes[n] >= 0x20 && (unsigned char)bytes[n] != 0x7f)
         n++;
     if (n > 0)
-        m->text_seen = true;
+        m->rep_ok = bytes[n - 1] >= 0x20 && bytes[n - 1] <= 0x7e;
     return (int)n;
 }
 
@@ -518,7 +516,7 @@ static int console_model_shadow_escape(const char *bytes, size_t len, void *user
 {
     struct console_model *m = user;
     if (len >= 2 && bytes[0] == '#' && bytes[1] == '8')
-        m->text_seen = false;
+        m->rep_ok = false;
     return 1;
 }
 
@@ -549,12 +547,12 @@ static const VTermParserCallbacks console_model_shadow_callbacks = {
     .dcs = console_model_shadow_string,
 };
 
-/* Feed bytes to libvterm. libvterm 0.1.4 loops forever on REP (CSI Ps b) while the last glyph it
- * put from text has width 0 (no text yet, only DECALN's, or a lone combining character). A second
- * libvterm parser (no state, so cheap) reads the same bytes, cut after every 'b', and says when a
- * 'b' ended a REP; such a REP then reaches the real terminal only if there is a glyph to repeat,
- * else a CAN cancels it (nothing to repeat is what it means anyway). Both parsers end every piece
- * in the same state, so they never drift apart. */
+/* Feed bytes to libvterm. libvterm 0.1.4 loops forever on REP (CSI Ps b) when the glyph it
+ * would repeat has width 0 (no text yet, only DECALN's, a lone combining character, a
+ * UTF-8 sequence cut short). A second libvterm parser (no state, so cheap) reads the same
+ * bytes, cut after every 'b', and says when a 'b' ended a REP; such a REP reaches the real
+ * terminal only when the last text was printable ASCII (width 1 for sure), else a CAN
+ * cancels it. Both parsers end every piece in the same state, so they never drift apart. */
 static void console_model_feed(struct console_model *m, const char *bytes, size_t len)
 {
     size_t from = 0, pos = 0; /* bytes[from..pos) are parsed by the shadow, not yet by m */
@@ -568,7 +566,7 @@ static void console_model_feed(struct console_model *m, const char *bytes, size_
             continue;
         if (pos - 1 > from)
             vterm_input_write(m->vt, bytes + from, pos - 1 - from);
-        vterm_input_write(m->vt, m->text_seen && m->glyph_width > 0 ? "b" : "\x18", 1);
+        vterm_input_write(m->vt, m->rep_ok ? "b" : "\x18", 1);
         from = pos;
     }
     if (len > from)
@@ -585,6 +583,8 @@ static bool console_model_csi_drop(struct console_model *m, unsigned char c)
         return false;
     }
     if (m->csi == CONSOLE_CSI_ESC) {
+        if (c != '[' && !(c >= 0x30 && c <= 0x7e) && c != 0x18 && c != 0x1a)
+            return false; /* controls, intermediates and stray bytes: the ESC stands */
         m->csi = c == '[' ? CONSOLE_CSI_ARGS : CONSOLE_CSI_NONE;
         m->csi_seps = 0;
         return false;
