@@ -294,6 +294,17 @@ static int console_model_cb_moverect(VTermRect dest, VTermRect src, void *user)
 {
     struct console_model *m = user;
     int height = dest.end_row - dest.start_row, width = dest.end_col - dest.start_col;
+    /* stay inside the screen whatever margins libvterm kept past a shrink */
+    if (dest.start_row < 0 || src.start_row < 0 || dest.start_col < 0 || src.start_col < 0)
+        return 1;
+    if (dest.start_row + height > m->rows)
+        height = m->rows - dest.start_row;
+    if (src.start_row + height > m->rows)
+        height = m->rows - src.start_row;
+    if (dest.start_col + width > m->cols)
+        width = m->cols - dest.start_col;
+    if (src.start_col + width > m->cols)
+        width = m->cols - src.start_col;
     if (width <= 0 || height <= 0)
         return 1;
     bool up = dest.start_row <= src.start_row;
@@ -305,7 +316,7 @@ static int console_model_cb_moverect(VTermRect dest, VTermRect src, void *user)
                 (size_t)width * sizeof(struct console_cell));
         console_model_fix_row(m, to);
     }
-    console_model_damage(m, dest.start_row, dest.end_row);
+    console_model_damage(m, dest.start_row, dest.start_row + height);
     return 1;
 }
 
@@ -314,8 +325,10 @@ static int console_model_cb_erase(VTermRect rect, int selective, void *user)
 {
     struct console_model *m = user;
     (void)selective;
-    int from = rect.start_col < 0 ? 0 : rect.start_col;
+    int from = rect.start_col < 0 ? 0 : rect.start_col > m->cols ? m->cols : rect.start_col;
     int to = rect.end_col > m->cols ? m->cols : rect.end_col;
+    if (to <= from)
+        return 1; /* margins libvterm kept past a shrink */
     for (int r = rect.start_row < 0 ? 0 : rect.start_row; r < rect.end_row && r < m->rows; r++) {
         struct console_cell *line = console_model_line(m, r);
         console_model_clear_cells(m, line, from, to);
@@ -696,8 +709,18 @@ void console_model_resize(struct console_model *m, int rows, int cols)
         rows = 1;
     if (cols < 1)
         cols = 1;
+    bool shrink = rows < m->rows;
     if (rows != m->rows || cols != m->cols)
         vterm_set_size(m->vt, rows, cols);
+    /* libvterm 0.1.4 keeps a scroll region cut by a shrink and then scrolls it with a
+     * negative size: reset the region as xterm does on resize (DECSC, DECSTBM, DECRC keep
+     * the cursor where it is); not in the middle of a guest's escape sequence. */
+    if (shrink && m->csi == CONSOLE_CSI_NONE)
+        vterm_input_write(m->vt,
+                          "\x1b"
+                          "7\x1b[r\x1b"
+                          "8",
+                          7);
     m->full = true;
     console_model_damage(m, 0, m->rows);
 }
