@@ -714,13 +714,16 @@ void console_model_resize(struct console_model *m, int rows, int cols)
         vterm_set_size(m->vt, rows, cols);
     /* libvterm 0.1.4 keeps a scroll region cut by a shrink and then scrolls it with a
      * negative size: reset the region as xterm does on resize (DECSC, DECSTBM, DECRC keep
-     * the cursor where it is); not in the middle of a guest's escape sequence. */
-    if (shrink && m->csi == CONSOLE_CSI_NONE)
-        vterm_input_write(m->vt,
-                          "\x1b"
-                          "7\x1b[r\x1b"
-                          "8",
-                          7);
+     * the cursor where it is). Both parsers get it, so they stay in step; a guest sequence
+     * cut by the resize is dropped, as the ESC ends it. */
+    if (shrink) {
+        static const char reset[] = "\x1b"
+                                    "7\x1b[r\x1b"
+                                    "8";
+        vterm_input_write(m->vt, reset, sizeof(reset) - 1);
+        vterm_input_write(m->shadow, reset, sizeof(reset) - 1);
+        m->csi = CONSOLE_CSI_NONE;
+    }
     m->full = true;
     console_model_damage(m, 0, m->rows);
 }
