@@ -262,7 +262,12 @@ static void console_draw_row(struct console *c, WINDOW *w, int row, int cols,
         int n = 0;
         for (int k = 0; k < CONSOLE_MODEL_MAX_CHARS && cell->chars[k]; k++)
             wc[n++] = (wchar_t)cell->chars[k];
-        if (n == 0 || wcwidth(wc[0]) < 0 || (cell->width > 1 && col + 1 >= cols)) {
+        if (n > 0 && n < CONSOLE_MODEL_MAX_CHARS && wcwidth(wc[0]) == 0) {
+            memmove(wc + 1, wc, (size_t)n * sizeof(wc[0])); /* a lone combining mark: */
+            wc[0] = L' ';                                   /* on a space, as xterm does */
+            n++;
+        }
+        if (n == 0 || wcwidth(wc[0]) < 1 || (cell->width > 1 && col + 1 >= cols)) {
             wc[0] = L' ';
             n = 1;
         }
