@@ -71,10 +71,11 @@ test-fuzz: fuzz-build
 
 # Long fuzz runs: each target for FUZZ_SECONDS (default 600), corpus kept in the build dir.
 fuzz: fuzz-build
-	@for src in tests/fuzz/fuzz-*-xml.c; do \
-	  t=$${src#tests/fuzz/fuzz-}; t=$${t%-xml.c}; \
-	  tests/fuzz/run-fuzz.sh $(FUZZ_BUILD_DIR)/tests/fuzz/fuzz-$$t-xml $(FUZZ_SECONDS) \
-	    tests/fuzz/corpus/$$t tests/fuzz/$$t.dict $(FUZZ_BUILD_DIR)/tests/fuzz/fuzz-$$t-xml.work \
+	@for src in tests/fuzz/fuzz-*.c; do \
+	  n=$${src#tests/fuzz/}; n=$${n%.c}; t=$${n#fuzz-}; t=$${t%-xml}; t=$${t%-model}; \
+	  opts=; [ $$n = fuzz-console-model ] && opts=detect_leaks=1:abort_on_error=0:check_printf=0; \
+	  ASAN_OPTIONS=$$opts tests/fuzz/run-fuzz.sh $(FUZZ_BUILD_DIR)/tests/fuzz/$$n $(FUZZ_SECONDS) \
+	    tests/fuzz/corpus/$$t tests/fuzz/$$t.dict $(FUZZ_BUILD_DIR)/tests/fuzz/$$n.work \
 	    || exit 1; \
 	done
 
