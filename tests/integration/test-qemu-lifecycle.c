@@ -232,9 +232,13 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     struct vmerr err;
-    const char *names[] = {"demo", "broken", "cycler"};
-    for (size_t i = 0; i < 3; i++)
-        engine_domain_destroy(f->conn, names[i], &err); /* no-op when already shut off */
+    struct engine_domain_info *doms = NULL;
+    size_t n = 0;
+    /* every domain a test defined, also one a failed test left running */
+    if (engine_domain_list(f->conn, ENGINE_LIST_ALL, &doms, &n, &err) == 0)
+        for (size_t i = 0; i < n; i++)
+            engine_domain_destroy(f->conn, doms[i].name, &err); /* no-op when shut off */
+    free(doms);
     engine_close(f->conn);
     testutil_rm_rf(f->dir);
     free(f->dir);
