@@ -43,14 +43,6 @@ struct fixture {
     size_t nsup;
 };
 
-/* Milliseconds on the monotonic clock. */
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Fail with the error's message. */
 static void check_ok(int rc, const struct vmerr *err, const char *what)
 {
@@ -76,12 +68,12 @@ static void wait_state(struct engine_conn *conn, const char *name, enum engine_d
 {
     int wfd = engine_watch_fd(conn);
     assert_true(wfd >= 0);
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = testutil_now_ms() + timeout_ms;
     for (;;) {
         enum engine_domain_state s = state_of(conn, name, NULL);
         if (s == want)
             return;
-        long long left = deadline - now_ms();
+        long long left = deadline - testutil_now_ms();
         if (left <= 0)
             fail_msg("domain %s: still '%s' after %d ms, expected '%s'", name,
                      engine_domain_state_name(s), timeout_ms, engine_domain_state_name(want));
@@ -107,50 +99,6 @@ static void note_supervisor(struct fixture *f, const char *name, struct qemu_sta
     if (out)
         *out = st;
     qemu_state_paths_free(&p);
-}
-
-/* Read from fd into buf (appending) until needle shows up or the timeout passes. */
-static bool read_until(int fd, char *buf, size_t cap, size_t *len, const char *needle,
-                       int timeout_ms)
-{
-    long long deadline = now_ms() + timeout_ms;
-    for (;;) {
-        buf[*len] = '\0';
-        if (strstr(buf, needle))
-            return true;
-        long long left = deadline - now_ms();
-        if (left <= 0)
-            return false;
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        if (poll(&pfd, 1, (int)left) <= 0)
-            continue;
-        if (*len + 1 >= cap) { /* keep the tail */
-            memmove(buf, buf + cap / 2, *len - cap / 2);
-            *len -= cap / 2;
-        }
-        ssize_t n = read(fd, buf + *len, cap - 1 - *len);
-        if (n > 0)
-            *len += (size_t)n;
-        else if (n == 0 || (errno != EAGAIN && errno != EINTR))
-            return false;
-    }
-}
-
-/* Write all of s to fd (a non-blocking PTY). */
-static void write_all(int fd, const char *s)
-{
-    size_t len = strlen(s), off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, s + off, len - off);
-        if (n > 0) {
-            off += (size_t)n;
-        } else if (n < 0 && errno == EAGAIN) {
-            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-            poll(&pfd, 1, 1000);
-        } else if (!(n < 0 && errno == EINTR)) {
-            fail_msg("console write: %s", strerror(errno));
-        }
-    }
 }
 
 /* Names of processes whose command line mentions text (our runtime dir); "" if none. */
@@ -269,8 +217,8 @@ static int console_shell(struct engine_conn *conn, const char *name)
     static char buf[65536];
     size_t len = 0;
     for (int attempt = 0; attempt < 20; attempt++) {
-        write_all(fd, "echo $((6*7))marker\n");
-        if (read_until(fd, buf, sizeof(buf), &len, "42marker", 3000))
+        testutil_write_all(fd, "echo $((6*7))marker\n");
+        if (testutil_read_until(fd, buf, sizeof(buf), &len, "42marker", 3000))
             return fd;
     }
     fail_msg("the guest shell of %s did not answer; console shows:\n%s", name, buf);
@@ -289,9 +237,9 @@ static void test_start(void **state)
     free(name);
     assert_int_equal(state_of(f->conn, "demo", NULL), ENGINE_DOMAIN_SHUTOFF);
 
-    long long t0 = now_ms();
+    long long t0 = testutil_now_ms();
     check_ok(engine_domain_start(f->conn, "demo", &err), &err, "start");
-    print_message("start took %lld ms\n", now_ms() - t0);
+    print_message("start took %lld ms\n", testutil_now_ms() - t0);
 
     struct engine_domain_info *list = NULL;
     size_t n = 0;
@@ -336,17 +284,17 @@ static void test_console(void **state)
     check_ok(engine_domain_console_open(f->conn, "demo", &fd, &err), &err, "console open");
     static char buf[65536];
     size_t len = 0;
-    long long t0 = now_ms();
-    if (!read_until(fd, buf, sizeof(buf), &len, "VMDECK-GUEST-READY", BOOT_TIMEOUT_MS))
+    long long t0 = testutil_now_ms();
+    if (!testutil_read_until(fd, buf, sizeof(buf), &len, "VMDECK-GUEST-READY", BOOT_TIMEOUT_MS))
         fail_msg("no VMDECK-GUEST-READY on the console; got:\n%s", buf);
-    print_message("guest ready after %lld ms\n", now_ms() - t0);
+    print_message("guest ready after %lld ms\n", testutil_now_ms() - t0);
     len = 0;
     buf[0] = '\0';
     /* The shell may start a moment after the ready line; repeat until it answers. */
     bool answered = false;
     for (int attempt = 0; attempt < 20 && !answered; attempt++) {
-        write_all(fd, "echo $((6*7))marker\n");
-        answered = read_until(fd, buf, sizeof(buf), &len, "42marker", 3000);
+        testutil_write_all(fd, "echo $((6*7))marker\n");
+        answered = testutil_read_until(fd, buf, sizeof(buf), &len, "42marker", 3000);
     }
     if (!answered)
         fail_msg("the guest shell did not answer; console shows:\n%s", buf);
@@ -373,21 +321,21 @@ static void test_shutdown(void **state)
     note_supervisor(f, "demo", &st);
     /* ACPI power-off needs acpid in the guest: say so plainly rather than time out */
     int fd = console_shell(f->conn, "demo");
-    write_all(fd, "pidof acpid >/dev/null && echo acpid-$((40+2))-up\n");
+    testutil_write_all(fd, "pidof acpid >/dev/null && echo acpid-$((40+2))-up\n");
     static char buf[8192];
     size_t len = 0;
-    bool acpid = read_until(fd, buf, sizeof(buf), &len, "acpid-42-up", 3000);
+    bool acpid = testutil_read_until(fd, buf, sizeof(buf), &len, "acpid-42-up", 3000);
     close(fd);
     if (!acpid)
         fail_msg("no acpid runs in the test guest, so it cannot act on the ACPI power button "
                  "(busybox acpid exits at once when /var/log is missing; see "
                  "tests/guest/build-guest.sh)");
-    long long t0 = now_ms();
+    long long t0 = testutil_now_ms();
     check_ok(engine_domain_shutdown(f->conn, "demo", &err), &err, "shutdown");
     wait_state(f->conn, "demo", ENGINE_DOMAIN_SHUTOFF, STATE_TIMEOUT_MS);
-    print_message("ACPI shutdown took %lld ms\n", now_ms() - t0);
-    long long deadline = now_ms() + 5000;
-    while (now_ms() < deadline && qemu_state_pid_matches(st.qemu_pid, st.qemu_start))
+    print_message("ACPI shutdown took %lld ms\n", testutil_now_ms() - t0);
+    long long deadline = testutil_now_ms() + 5000;
+    while (testutil_now_ms() < deadline && qemu_state_pid_matches(st.qemu_pid, st.qemu_start))
         usleep(10000);
     assert_false(qemu_state_pid_matches(st.qemu_pid, st.qemu_start));
     vmerr_clear(&err);
@@ -439,7 +387,7 @@ static void test_survives_client(void **state)
     static char buf[65536];
     size_t len = 0;
     fcntl(master, F_SETFL, O_NONBLOCK);
-    read_until(master, buf, sizeof(buf), &len, "\x1b[", 5000); /* its screen came up */
+    testutil_read_until(master, buf, sizeof(buf), &len, "\x1b[", 5000); /* its screen came up */
     int status = 0;
     assert_int_equal(waitpid(vm, &status, WNOHANG), 0); /* still attached */
     kill(vm, SIGKILL);
@@ -479,9 +427,9 @@ static void test_destroy(void **state)
     struct vmerr err = {0};
     struct qemu_state st;
     note_supervisor(f, "demo", &st);
-    long long t0 = now_ms();
+    long long t0 = testutil_now_ms();
     check_ok(engine_domain_destroy(f->conn, "demo", &err), &err, "destroy");
-    print_message("destroy took %lld ms\n", now_ms() - t0);
+    print_message("destroy took %lld ms\n", testutil_now_ms() - t0);
     assert_int_equal(state_of(f->conn, "demo", NULL), ENGINE_DOMAIN_SHUTOFF);
     assert_false(qemu_state_pid_matches(st.qemu_pid, st.qemu_start));
     for (size_t i = 0; i < f->nsup; i++)
@@ -495,8 +443,7 @@ static void test_destroy(void **state)
     assert_non_null(d);
     struct dirent *de;
     while ((de = readdir(d))) {
-        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-            !strcmp(de->d_name, "locks"))
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, "locks"))
             continue;
         char *sub = store_printf("%s/%s", f->runtime, de->d_name);
         bool empty_networks = !strcmp(de->d_name, "networks") && dir_is_empty(sub);
@@ -565,8 +512,9 @@ static void test_supervisor_killed(void **state)
     note_supervisor(f, "demo", &st);
     f->nsup--; /* killed on purpose below */
     kill(st.supervisor_pid, SIGKILL);
-    long long deadline = now_ms() + 5000;
-    while (now_ms() < deadline && qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start))
+    long long deadline = testutil_now_ms() + 5000;
+    while (testutil_now_ms() < deadline &&
+           qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start))
         usleep(10000);
     assert_true(qemu_state_pid_matches(st.qemu_pid, st.qemu_start)); /* the guest lives on */
     struct engine_conn *fresh = engine_open(URI, &err);
@@ -585,10 +533,10 @@ static void test_supervisor_killed(void **state)
     close(fd);
     check_ok(engine_domain_shutdown(fresh, "demo", &err), &err, "shutdown after adoption");
     wait_state(fresh, "demo", ENGINE_DOMAIN_SHUTOFF, STATE_TIMEOUT_MS);
-    deadline = now_ms() + 5000;
-    while (now_ms() < deadline && (qemu_state_pid_matches(st.qemu_pid, st.qemu_start) ||
-                                   qemu_state_pid_matches(adopted.supervisor_pid,
-                                                          adopted.supervisor_start)))
+    deadline = testutil_now_ms() + 5000;
+    while (testutil_now_ms() < deadline &&
+           (qemu_state_pid_matches(st.qemu_pid, st.qemu_start) ||
+            qemu_state_pid_matches(adopted.supervisor_pid, adopted.supervisor_start)))
         usleep(10000);
     assert_false(qemu_state_pid_matches(st.qemu_pid, st.qemu_start));
     assert_false(qemu_state_pid_matches(adopted.supervisor_pid, adopted.supervisor_start));
@@ -614,18 +562,19 @@ static void test_qemu_killed(void **state)
     note_supervisor(f, "demo", &st);
     struct engine_conn *other = engine_open(URI, &err);
     assert_non_null(other);
-    long long t0 = now_ms();
+    long long t0 = testutil_now_ms();
     kill(st.qemu_pid, SIGKILL);
     wait_state(other, "demo", ENGINE_DOMAIN_CRASHED, 1000);
-    print_message("crash seen after %lld ms\n", now_ms() - t0);
+    print_message("crash seen after %lld ms\n", testutil_now_ms() - t0);
     struct engine_domain_info info;
     check_ok(engine_domain_lookup(f->conn, "demo", &info, &err), &err, "lookup");
     assert_int_equal(info.state, ENGINE_DOMAIN_CRASHED);
     assert_int_equal(info.id, -1);
     if (!strstr(info.state_reason, "killed by signal 9"))
         fail_msg("crash reason: '%s'", info.state_reason);
-    long long deadline = now_ms() + 5000;
-    while (now_ms() < deadline && qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start))
+    long long deadline = testutil_now_ms() + 5000;
+    while (testutil_now_ms() < deadline &&
+           qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start))
         usleep(10000);
     assert_false(qemu_state_pid_matches(st.supervisor_pid, st.supervisor_start));
     /* still crashed for a later process; the console log is kept aside */
@@ -655,15 +604,15 @@ static void test_lifecycle_actions(void **state)
     note_supervisor(f, "cycler", &first);
     struct qemu_paths p;
     qemu_state_paths(f->runtime, "cycler", &p);
-    long long deadline = now_ms() + BOOT_TIMEOUT_MS;
-    while (count_in_file(p.console_log, "VMDECK-GUEST-READY") < 1 && now_ms() < deadline)
+    long long deadline = testutil_now_ms() + BOOT_TIMEOUT_MS;
+    while (count_in_file(p.console_log, "VMDECK-GUEST-READY") < 1 && testutil_now_ms() < deadline)
         usleep(100000);
     int fd = console_shell(f->conn, "cycler");
-    write_all(fd, "poweroff -f\n");
+    testutil_write_all(fd, "poweroff -f\n");
     close(fd);
     /* console.log is appended to across the restart: the second boot shows up there */
-    deadline = now_ms() + BOOT_TIMEOUT_MS;
-    while (count_in_file(p.console_log, "VMDECK-GUEST-READY") < 2 && now_ms() < deadline)
+    deadline = testutil_now_ms() + BOOT_TIMEOUT_MS;
+    while (count_in_file(p.console_log, "VMDECK-GUEST-READY") < 2 && testutil_now_ms() < deadline)
         usleep(100000);
     if (count_in_file(p.console_log, "VMDECK-GUEST-READY") < 2) {
         char *log = store_read_file(p.console_log, NULL, NULL);
@@ -677,11 +626,11 @@ static void test_lifecycle_actions(void **state)
     assert_true(second.qemu_pid != first.qemu_pid);
     assert_false(qemu_state_pid_matches(first.qemu_pid, first.qemu_start));
     fd = console_shell(f->conn, "cycler"); /* the new QEMU's PTY */
-    write_all(fd, "reboot -f\n");
+    testutil_write_all(fd, "reboot -f\n");
     wait_state(f->conn, "cycler", ENGINE_DOMAIN_SHUTOFF, STATE_TIMEOUT_MS);
     close(fd);
-    deadline = now_ms() + 5000;
-    while (now_ms() < deadline &&
+    deadline = testutil_now_ms() + 5000;
+    while (testutil_now_ms() < deadline &&
            (qemu_state_pid_matches(second.qemu_pid, second.qemu_start) ||
             qemu_state_pid_matches(first.supervisor_pid, first.supervisor_start)))
         usleep(10000);
@@ -695,8 +644,8 @@ static void test_lifecycle_actions(void **state)
  * log otherwise. */
 static void wait_boots(const struct qemu_paths *p, int n, const char *what)
 {
-    long long deadline = now_ms() + BOOT_TIMEOUT_MS;
-    while (count_in_file(p->console_log, "VMDECK-GUEST-READY") < n && now_ms() < deadline)
+    long long deadline = testutil_now_ms() + BOOT_TIMEOUT_MS;
+    while (count_in_file(p->console_log, "VMDECK-GUEST-READY") < n && testutil_now_ms() < deadline)
         usleep(100000);
     if (count_in_file(p->console_log, "VMDECK-GUEST-READY") < n) {
         char *log = store_read_file(p->console_log, NULL, NULL);
@@ -754,8 +703,8 @@ static void test_shutdown_cancels_reboot(void **state)
 {
     struct fixture *f = *state;
     struct vmerr err = {0};
-    char *xml = variant(f->xml, "deaf", "console=ttyS0", "console=ttyS0 vmdeck.noacpid=1", NULL,
-                        NULL);
+    char *xml =
+        variant(f->xml, "deaf", "console=ttyS0", "console=ttyS0 vmdeck.noacpid=1", NULL, NULL);
     check_ok(engine_domain_define_xml(f->conn, xml, "deaf.xml", NULL, &err), &err, "define");
     free(xml);
     check_ok(engine_domain_start(f->conn, "deaf", &err), &err, "start");
@@ -767,7 +716,7 @@ static void test_shutdown_cancels_reboot(void **state)
     check_ok(engine_domain_shutdown(f->conn, "deaf", &err), &err, "shutdown");
     usleep(500000);
     assert_int_equal(state_of(f->conn, "deaf", NULL), ENGINE_DOMAIN_RUNNING); /* ignored both */
-    write_all(fd, "poweroff -f\n");
+    testutil_write_all(fd, "poweroff -f\n");
     wait_state(f->conn, "deaf", ENGINE_DOMAIN_SHUTOFF, STATE_TIMEOUT_MS);
     close(fd);
     usleep(1000000); /* and it stays off: no second boot follows */
